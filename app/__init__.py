@@ -1,0 +1,60 @@
+"""Dropday: pre-save campaigns and smart links for music releases."""
+
+from flask import Flask
+
+from app import config as settings
+from app.config import ROOT
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(settings.INSTANCE),
+    )
+    app.config.from_mapping(settings.load(config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers the tables with the metadata)
+    from app.auth.session import init_login
+    from app.database import init_database
+    from app.extensions import csrf, db, htmx, limiter, mail, migrate
+    from app.jobs import init_jobs
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    init_jobs(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import errors, health, media
+    from app.auth import bp as auth_bp
+    from app.dashboard import bp as dashboard_bp
+
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    if app.config["PLATFORM_MODE"] == "simulator":
+        from app.simulator import bp as simulator_bp
+
+        app.register_blueprint(simulator_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

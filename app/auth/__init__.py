@@ -1,0 +1,78 @@
+"""Artist sign-up, log-in and log-out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.forms import LoginForm, SignupForm
+from app.auth.session import safe_next
+from app.extensions import db, limiter
+from app.models import Artist
+
+bp = Blueprint("auth", __name__)
+
+FAILED_LOGINS = "10 per 15 minutes"
+TOO_MANY = "Too many attempts. Please wait 15 minutes and try again."
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+def _login_email() -> str:
+    return "login-email:" + Artist.normalize_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], error_message=TOO_MANY)
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        artist = Artist(name=form.name.data.strip(), email=Artist.normalize_email(form.email.data))
+        artist.set_password(form.password.data)
+        db.session.add(artist)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append("An account with this email already exists. Log in instead?")
+        else:
+            login_user(artist)
+            flash(f"Welcome to Dropday, {artist.name}!", "success")
+            return redirect(url_for("dashboard.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(FAILED_LOGINS, methods=["POST"], deduct_when=_failed, error_message=TOO_MANY)
+@limiter.limit(
+    FAILED_LOGINS,
+    methods=["POST"],
+    key_func=_login_email,
+    deduct_when=_failed,
+    error_message=TOO_MANY,
+)
+def login():
+    target = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        artist = Artist.authenticate(form.email.data, form.password.data)
+        if artist is not None:
+            login_user(artist)
+            return redirect(target, 303)
+        # One message whether the email is unknown or the password wrong.
+        form.form_errors.append("Email or password is incorrect.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"), 303)

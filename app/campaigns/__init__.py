@@ -1,0 +1,1 @@
+"""Campaign domain rules that need neither the app nor the database."""

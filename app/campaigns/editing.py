@@ -1,0 +1,55 @@
+"""Creating and changing campaigns from a validated form."""
+
+from flask import current_app
+
+from app.campaigns.artwork import delete_artwork, process_artwork
+from app.campaigns.slugs import slugify, unique_slug
+from app.extensions import db
+from app.models import Artist, Campaign
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.scalar(db.select(Campaign.id).filter_by(slug=slug)) is not None
+
+
+def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Campaign:
+    """Apply a validated CampaignForm; the artwork is written before the row commits and
+    removed again if the commit fails, so neither is left without the other."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    new_artwork = None
+    upload = form.artwork.data
+    if upload and getattr(upload, "filename", ""):
+        new_artwork = process_artwork(upload.stream, folder)
+
+    if campaign is None:
+        campaign = Campaign(owner=owner)
+        db.session.add(campaign)
+    old_artwork = campaign.artwork
+    campaign.title = form.title.data.strip()
+    campaign.artist_name = form.artist_name.data.strip()
+    campaign.schedule(form.release_date.data, form.time_zone.data)
+    campaign.source = form.parsed_source
+    campaign.platforms = [key for key in form.platforms.data]
+    campaign.slug = form.slug.data or (
+        campaign.slug or unique_slug(slugify(campaign.title), _slug_taken)
+    )
+    if new_artwork:
+        campaign.artwork = new_artwork
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if new_artwork:
+            delete_artwork(folder, new_artwork)
+        raise
+    if new_artwork and old_artwork:
+        delete_artwork(folder, old_artwork)
+    return campaign
+
+
+def delete_campaign(campaign: Campaign) -> None:
+    artwork = campaign.artwork
+    db.session.delete(campaign)
+    db.session.commit()
+    if artwork:
+        delete_artwork(current_app.config["UPLOAD_FOLDER"], artwork)

@@ -1,0 +1,119 @@
+"""Flask commands: `flask dev` (everything for a local run) and `flask seed-demo`."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from PIL import Image, ImageDraw
+
+from app.campaigns.artwork import process_artwork
+from app.config import ROOT
+from app.extensions import db
+from app.models import Artist, Campaign
+from app.platforms import registry
+
+DEMO_EMAIL = "demo@dropday.test"
+DEMO_PASSWORD = "dropday-demo"  # noqa: S105  (a published demo login, local runs only)
+# The simulator's catalog knows this album (see app/simulator).
+DEMO_SOURCE = ("spotify", "spotify:album:4aawyAB9vmqN3uQ7FjRGTy")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(dev)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo artist and campaign (once)."""
+    click.echo(ensure_demo())
+
+
+def ensure_demo() -> str:
+    if db.session.scalar(db.select(Artist).filter_by(email=DEMO_EMAIL)):
+        return "Demo artist already there."
+    artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
+    artist.set_password(DEMO_PASSWORD)
+    campaign = Campaign(
+        owner=artist,
+        title="Midnight Signals",
+        artist_name="The Night Owls",
+        slug="midnight-signals",
+        platforms=list(registry.KEYS),
+        artwork=process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"]),
+        source_kind=DEMO_SOURCE[0],
+        source_value=DEMO_SOURCE[1],
+    )
+    campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
+    db.session.add_all([artist, campaign])
+    db.session.commit()
+    return f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
+
+
+def _demo_artwork() -> bytes:
+    image = Image.new("RGB", (1000, 1000), (18, 16, 40))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 1000, 8):
+        draw.ellipse(
+            (500 - i // 2, 520 - i // 2, 500 + i // 2, 520 + i // 2),
+            outline=(120 + i % 120, 60, 200 - i // 8),
+            width=2,
+        )
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@click.command("dev")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="5000")
+def dev(port: int) -> None:
+    """Run Dropday locally: Redis (bundled unless REDIS_URL is set), database, worker, web."""
+    from app.local_redis import start_redis
+
+    children: list[subprocess.Popen] = []
+    env = dict(os.environ, DROPDAY_ENV="development", PUBLIC_URL=f"http://127.0.0.1:{port}")
+    if not env.get("REDIS_URL"):
+        redis_proc, env["REDIS_URL"] = start_redis()
+        children.append(redis_proc)
+        click.echo(f"Started a private redis-server at {env['REDIS_URL']}")
+
+    upgrade(directory=str(ROOT / "migrations"))
+    click.echo(ensure_demo())
+
+    py = sys.executable
+    web = [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)]
+    children.append(subprocess.Popen([py, str(ROOT / "worker.py")], env=env))  # noqa: S603
+    children.append(subprocess.Popen(web, env=env))  # noqa: S603
+    click.echo(
+        f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
+        f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
+        "  Ctrl-C stops everything.\n"
+    )
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        # If one part dies, stop the rest rather than leave a half-running Dropday.
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop(children)
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in reversed(children):
+        if child.poll() is None:
+            child.terminate()
+    for child in reversed(children):
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()

@@ -1,0 +1,114 @@
+"""Configuration, read from the environment (12-factor).
+
+Local runs (DROPDAY_ENV=development, which `make dev` sets) work with no settings at all:
+secrets are generated once into the instance folder and SQLite is the database. Anything
+else is production, which refuses to start without the secrets it needs.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("DROPDAY_INSTANCE", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting production needs is missing or wrong."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(url: str) -> str:
+    # PaaS providers still hand out postgres://, which SQLAlchemy no longer accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _local_secrets() -> dict:
+    """Secrets for local runs: generated on first use, kept so sessions survive restarts."""
+    path = INSTANCE / "local-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    values = {"SECRET_KEY": secrets.token_urlsafe(48), "TOKEN_KEYS": Fernet.generate_key().decode()}
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    return values
+
+
+def load(overrides: dict | None = None) -> dict:
+    """The app's settings: environment first, then `overrides` (tests pass theirs here)."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    testing = overrides.get("TESTING", False)
+    environment = overrides.get("DROPDAY_ENV") or env.get("DROPDAY_ENV", "production")
+    if environment not in {"production", "development"}:
+        raise ConfigError("DROPDAY_ENV must be 'production' or 'development'.")
+    production = environment == "production" and not testing
+    debug = overrides.get("DEBUG", _bool(env.get("FLASK_DEBUG"), environment == "development"))
+
+    local = {} if production else _local_secrets()
+    default_db = f"sqlite:///{INSTANCE / 'dropday.db'}"
+
+    cfg = {
+        "DROPDAY_ENV": environment,
+        "DEBUG": debug,
+        "SECRET_KEY": env.get("SECRET_KEY") or local.get("SECRET_KEY"),
+        "TOKEN_KEYS": env.get("TOKEN_KEYS") or local.get("TOKEN_KEYS"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            env.get("DATABASE_URL") or ("" if production else default_db)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        # Artwork may be 5 MB; a little room for the rest of the form.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not debug,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not debug,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
+        "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
+    }
+    cfg.update(overrides)
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    check(cfg, production)
+    return cfg
+
+
+def check(cfg: dict, production: bool) -> None:
+    """Fail fast with a message that says what to set."""
+    missing = [
+        name
+        for name in ("SECRET_KEY", "TOKEN_KEYS", "SQLALCHEMY_DATABASE_URI", "REDIS_URL")
+        if not cfg.get(name) and (production or name != "REDIS_URL")
+    ]
+    if missing:
+        names = ", ".join("DATABASE_URL" if n.startswith("SQLALCHEMY") else n for n in missing)
+        hint = " (or set DROPDAY_ENV=development for a local run)" if production else ""
+        raise ConfigError(f"Missing required setting(s): {names}{hint}.")
+    if cfg["PLATFORM_MODE"] not in {"live", "simulator"}:
+        raise ConfigError("PLATFORM_MODE must be 'live' or 'simulator'.")

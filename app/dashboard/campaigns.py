@@ -1,0 +1,80 @@
+"""Campaign pages. Each works as a plain form post; htmx only makes parts of it live."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.campaigns.artwork import InvalidArtwork
+from app.campaigns.editing import delete_campaign, save_campaign
+from app.dashboard import bp
+from app.dashboard.forms import CampaignForm
+from app.dashboard.scope import my_campaign, my_campaigns
+from app.extensions import db, htmx
+from app.models import Campaign
+
+
+def _fragment_request() -> bool:
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+@bp.get("/")
+def index():
+    campaigns = db.session.scalars(my_campaigns().order_by(Campaign.release_at.desc())).all()
+    return render_template("dashboard/index.html", campaigns=campaigns)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def new_campaign():
+    return _edit(None)
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+def edit_campaign(campaign_id: int):
+    return _edit(my_campaign(campaign_id))
+
+
+def _edit(campaign: Campaign | None):
+    form = CampaignForm(campaign=campaign)
+    if form.validate_on_submit():
+        try:
+            saved = save_campaign(form, current_user, campaign)
+        except InvalidArtwork as error:
+            form.artwork.errors.append(str(error))
+        else:
+            flash(f"“{saved.title}” is saved.", "success")
+            return redirect(url_for("dashboard.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("dashboard/campaign_form.html", form=form, campaign=campaign), status
+
+
+@bp.post("/campaigns/validate/<field>")
+def validate_field(field: str):
+    """Inline check of one field as the artist types; answers the field's fragment."""
+    campaign_id = request.args.get("campaign", type=int)
+    form = CampaignForm(campaign=my_campaign(campaign_id) if campaign_id else None)
+    if field not in form or field in {"csrf_token", "artwork"}:
+        abort(404)
+    form.validate_one(field)
+    return render_template("dashboard/_field.html", form=form, field=form[field])
+
+
+@bp.post("/campaigns/<int:campaign_id>/active")
+def toggle_active(campaign_id: int):
+    campaign = my_campaign(campaign_id)
+    campaign.active = request.form.get("active") == "1"
+    db.session.commit()
+    if _fragment_request():
+        return render_template("dashboard/_active_toggle.html", campaign=campaign)
+    state = "active: fans can pre-save" if campaign.active else "paused: signups are closed"
+    flash(f"“{campaign.title}” is {state}.", "info")
+    return redirect(url_for("dashboard.index"), 303)
+
+
+@bp.route("/campaigns/<int:campaign_id>/delete", methods=["GET", "POST"])
+def confirm_delete(campaign_id: int):
+    campaign = my_campaign(campaign_id)
+    if request.method == "POST":
+        title = campaign.title
+        delete_campaign(campaign)
+        flash(f"“{title}” was deleted.", "info")
+        return redirect(url_for("dashboard.index"), 303)
+    return render_template("dashboard/confirm_delete.html", campaign=campaign)

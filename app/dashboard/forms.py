@@ -1,0 +1,129 @@
+"""The campaign form: each field validates itself, so a page post and an inline htmx check
+give the same messages."""
+
+from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.campaigns.artwork import MAX_ARTWORK_BYTES
+from app.campaigns.release_source import InvalidReleaseSource, parse_release_source
+from app.campaigns.slugs import validate_slug
+from app.extensions import db
+from app.models import Campaign
+from app.platforms import registry
+
+
+@cache
+def time_zones() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(
+        "Release title", validators=[DataRequired("Enter the release title."), Length(max=200)]
+    )
+    artist_name = StringField(
+        "Artist name", validators=[DataRequired("Enter the artist name."), Length(max=200)]
+    )
+    artwork = FileField("Artwork")
+    release_date = DateField(
+        "Release date", validators=[DataRequired("Enter the release date (YYYY-MM-DD).")]
+    )
+    time_zone = SelectField("Time zone", default="UTC")
+    release_source = StringField(
+        "Release source", validators=[DataRequired("Enter the release source.")]
+    )
+    platforms = CheckboxesField(
+        "Platforms", choices=[(p.key, p.name) for p in registry.PLATFORMS], default=registry.KEYS
+    )
+    slug = StringField("Page address", validators=[Optional()])
+
+    hints = {
+        "artwork": "PNG, JPEG or WebP, square, at least 300×300 pixels, up to 5 MB.",  # noqa: RUF001
+        "release_date": "The page turns into a Smart Link at midnight of this day.",
+        "time_zone": "Midnight in this time zone is the release moment.",
+        "release_source": "A Spotify album or track link or URI, a UPC/EAN, or an ISRC. "
+        "The exact Spotify link from your distributor matches fastest.",
+        "slug": "Lower-case letters, digits and hyphens. Leave empty to use the title.",
+    }
+    attrs = {
+        "artwork": {"accept": "image/png,image/jpeg,image/webp"},
+        "release_source": {"placeholder": "spotify:album:… or 602445790609 or USUM71703861"},
+        "slug": {"placeholder": "made from the title", "pattern": "[a-z0-9-]+"},
+    }
+
+    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
+        super().__init__(*args, obj=campaign, **kwargs)
+        self.campaign = campaign
+        self.time_zone.choices = time_zones()
+        if campaign is not None and not self.is_submitted():
+            self.release_source.data = campaign.source_value
+
+    # A new campaign needs artwork; an edit keeps the old one unless a new file comes.
+    def validate_artwork(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            if self.campaign is None or not self.campaign.artwork:
+                raise ValidationError("Add the release artwork (PNG, JPEG or WebP, up to 5 MB).")
+            return
+        upload.stream.seek(0, 2)
+        size = upload.stream.tell()
+        upload.stream.seek(0)
+        if size > MAX_ARTWORK_BYTES:
+            raise ValidationError("Artwork must be 5 MB or smaller.")
+
+    def validate_time_zone(self, field):
+        if field.data not in time_zones():
+            raise ValidationError("Choose a time zone from the list, like Europe/Berlin.")
+
+    def validate_release_date(self, field):
+        if field.data is None:
+            return
+        unchanged = self.campaign is not None and self.campaign.release_date == field.data
+        zone = self.time_zone.data if self.time_zone.data in time_zones() else "UTC"
+        today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+        if field.data < today and not unchanged:
+            raise ValidationError("The release date can't be in the past.")
+        if field.data > date(today.year + 2, today.month, 1):
+            raise ValidationError("Pick a release date within the next two years.")
+
+    def validate_release_source(self, field):
+        try:
+            self.parsed_source = parse_release_source(field.data or "")
+        except InvalidReleaseSource as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_platforms(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one platform.")
+
+    def validate_slug(self, field):
+        slug = (field.data or "").strip().lower()
+        field.data = slug
+        if not slug:
+            return  # generated from the title on save
+        message = validate_slug(slug)
+        if message:
+            raise ValidationError(message)
+        query = db.select(Campaign.id).filter_by(slug=slug)
+        if self.campaign is not None:
+            query = query.where(Campaign.id != self.campaign.id)
+        if db.session.scalar(query) is not None:
+            raise ValidationError("That page address is taken — pick another.")
+
+    def validate_one(self, name: str) -> bool:
+        """Validate a single field (the inline htmx check)."""
+        field = self[name]
+        inline = getattr(self, f"validate_{name}", None)
+        return field.validate(self, extra_validators=[inline] if inline else ())

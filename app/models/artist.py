@@ -1,0 +1,42 @@
+"""Artists: the people (or labels) who run campaigns in the dashboard."""
+
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+# Checked against when the email is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class Artist(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(db.String(254), unique=True)
+    name: Mapped[str] = mapped_column(db.String(120))
+    password_hash: Mapped[str] = mapped_column(db.String(255))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    campaigns = relationship(
+        "Campaign", back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        return email.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        # werkzeug's default is scrypt.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @classmethod
+    def authenticate(cls, email: str, password: str) -> "Artist | None":
+        artist = db.session.scalar(db.select(cls).filter_by(email=cls.normalize_email(email)))
+        if artist is None:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        return artist if artist.check_password(password) else None

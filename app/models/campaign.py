@@ -1,0 +1,63 @@
+"""Campaigns: one release's pre-save page, which becomes its Smart Link on release day."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.campaigns.release_source import ReleaseSource
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+from app.platforms import registry
+
+PHASES = ("presave", "awaiting_release", "live", "not_found")
+SOURCE_KINDS = ("spotify", "upc", "isrc")
+
+
+def release_moment(day: date, zone: str) -> datetime:
+    """Local midnight of `day` in `zone`, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+class Campaign(db.Model):
+    __table_args__ = (
+        CheckConstraint(f"phase IN {PHASES!r}", name="phase"),
+        CheckConstraint(f"source_kind IN {SOURCE_KINDS!r}", name="source_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artist.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(db.String(60), unique=True)
+    title: Mapped[str] = mapped_column(db.String(200))
+    artist_name: Mapped[str] = mapped_column(db.String(200))
+    artwork: Mapped[str | None] = mapped_column(db.String(64))
+    release_date: Mapped[date]
+    time_zone: Mapped[str] = mapped_column(db.String(64))
+    release_at = mapped_column(UTCDateTime, nullable=False, index=True)
+    source_kind: Mapped[str] = mapped_column(db.String(16))
+    source_value: Mapped[str] = mapped_column(db.String(64))
+    platforms: Mapped[list] = mapped_column(db.JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+    phase: Mapped[str] = mapped_column(db.String(20), default="presave")
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    owner = relationship("Artist", back_populates="campaigns")
+
+    @property
+    def source(self) -> ReleaseSource:
+        return ReleaseSource.from_stored(self.source_kind, self.source_value)
+
+    @source.setter
+    def source(self, source: ReleaseSource) -> None:
+        self.source_kind, self.source_value = source.kind, source.value
+
+    def schedule(self, day: date, zone: str) -> None:
+        self.release_date, self.time_zone = day, zone
+        self.release_at = release_moment(day, zone)
+
+    @property
+    def enabled_platforms(self) -> list[registry.Platform]:
+        keys = set(self.platforms or ())
+        return [p for p in registry.PLATFORMS if p.key in keys]

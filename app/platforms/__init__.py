@@ -1,0 +1,1 @@
+"""Streaming platforms: the seed's matrix (registry) and one client per platform."""

@@ -1,0 +1,86 @@
+"""The interface every platform client implements, and the three errors they raise.
+
+A client implements only what its platform really offers: every client can
+`find_release`; direct-save platforms also authorize a fan and `save` for them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class PlatformError(Exception):
+    """Base of the three outcomes a caller must tell apart."""
+
+
+class NotFound(PlatformError):
+    """The platform answered: no such release (yet)."""
+
+
+class TemporaryError(PlatformError):
+    """Try again later: rate limits, quota, 5xx, timeouts. `retry_after` in seconds, if known."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(PlatformError):
+    """Retrying will not help: revoked access, refused request. `reason` is shown to artists."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReleaseIdentity:
+    """What Dropday knows about a release, resolved from the campaign's source."""
+
+    title: str
+    artists: tuple[str, ...]
+    upc: str | None = None
+    isrcs: tuple[str, ...] = ()
+    spotify_id: str | None = None
+    spotify_type: str | None = None  # "album" or "track"
+    release_date: str | None = None
+
+    @property
+    def spotify_url(self) -> str | None:
+        if not self.spotify_id:
+            return None
+        return f"https://open.spotify.com/{self.spotify_type}/{self.spotify_id}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A release found on one platform: where fans go, and the id a save needs."""
+
+    platform: str
+    url: str
+    platform_id: str
+    kind: str  # "album" or "track"
+    matched_by: str  # "source", "upc", "isrc", "search" or "odesli"
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class Tokens:
+    """A fan's authorization on a platform; stored encrypted by the caller."""
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: datetime | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """`verified` is False when the platform accepted the save but gave no proof of it."""
+
+    verified: bool
+    detail: str = ""
+
+
+# Called with new tokens after a refresh, so the caller can store them before going on.
+TokenSaver = Callable[[Tokens], None]

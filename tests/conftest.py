@@ -1,0 +1,177 @@
+"""Fixtures: a real database (SQLite or TEST_DATABASE_URL), real Redis, per-test rollback.
+
+Each test gets `create_app(test_config)` and a database session bound to one connection whose
+outer transaction is rolled back afterwards, so tests never see each other's rows. Tests that
+need a server in another thread (browser tests) use `live_server`, which commits for real and
+empties the tables afterwards.
+"""
+
+import os
+import threading
+
+import pytest
+from cryptography.fernet import Fernet
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from redis import Redis
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.local_redis import start_redis
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    proc, url = start_redis()
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url, redis_url, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "DROPDAY_ENV": "development",
+        "DEBUG": False,
+        "SECRET_KEY": "test-secret-key",
+        "TOKEN_KEYS": Fernet.generate_key().decode(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "PLATFORM_MODE": "simulator",
+        "PUBLIC_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated(base_config):
+    """The schema, built by the migrations (as production builds it)."""
+    app = create_app(base_config)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+@pytest.fixture
+def test_config(base_config):
+    """Tests override settings by changing this dict before asking for `app`."""
+    return dict(base_config)
+
+
+@pytest.fixture
+def app(test_config, migrated, redis_url):
+    app = create_app(test_config)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy drive it.
+        event.listen(engine, "connect", _sqlite_manual_transactions)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    connection = engine.connect()
+    outer = connection.begin()
+    real_session = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = real_session
+        outer.rollback()
+        connection.close()
+        engine.dispose()
+        Redis.from_url(redis_url).flushdb()
+
+
+def _sqlite_manual_transactions(dbapi_connection, _record):
+    dbapi_connection.isolation_level = None
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories that write rows: `make.artist()`, `make.campaign(owner=...)`."""
+    return factories.Factories(app)
+
+
+@pytest.fixture
+def artist(make):
+    return make.artist(email="ada@example.com", name="Ada")
+
+
+@pytest.fixture
+def logged_in(client, artist):
+    """The test client, logged in as `artist`."""
+    factories.log_in(client, artist.email)
+    return client
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_server(test_config, migrated, redis_url):
+    """The app served over real HTTP from a thread; its writes are committed, then wiped."""
+    app = create_app(test_config)
+    with LiveServer(app) as server:
+        yield server
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()
+    Redis.from_url(redis_url).flushdb()

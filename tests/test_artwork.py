@@ -1,0 +1,141 @@
+import io
+
+import pytest
+from PIL import Image
+
+from app.campaigns.artwork import (
+    MAX_ARTWORK_BYTES,
+    InvalidArtwork,
+    artwork_path,
+    delete_artwork,
+    process_artwork,
+)
+
+
+def image_bytes(size=(600, 600), fmt="PNG", mode="RGB", color=(200, 30, 60), **save_args):
+    buffer = io.BytesIO()
+    Image.new(mode, size, color).save(buffer, fmt, **save_args)
+    return buffer.getvalue()
+
+
+def stored(upload_folder, key, rendition):
+    with Image.open(artwork_path(upload_folder, key, rendition)) as image:
+        image.load()
+        return image
+
+
+def refusal(data, upload_folder):
+    with pytest.raises(InvalidArtwork) as caught:
+        process_artwork(io.BytesIO(data), upload_folder)
+    assert not (upload_folder / "artwork").exists() or not any(
+        (upload_folder / "artwork").iterdir()
+    )
+    return str(caught.value)
+
+
+def test_a_png_is_stored_as_a_page_and_a_square_thumbnail(tmp_path):
+    key = process_artwork(io.BytesIO(image_bytes((1600, 800))), tmp_path)
+
+    page, thumb = stored(tmp_path, key, "page"), stored(tmp_path, key, "thumb")
+    assert (page.format, page.mode, page.size) == ("JPEG", "RGB", (1200, 600))
+    assert (thumb.format, thumb.mode, thumb.size) == ("JPEG", "RGB", (240, 240))
+    assert sorted(p.name for p in (tmp_path / "artwork").iterdir()) == [
+        f"{key}-page.jpg",
+        f"{key}-thumb.jpg",
+    ]
+
+
+def test_a_small_image_is_not_upscaled_for_the_page(tmp_path):
+    key = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), tmp_path)
+    assert stored(tmp_path, key, "page").size == (400, 300)
+
+
+def test_a_webp_is_accepted(tmp_path):
+    key = process_artwork(io.BytesIO(image_bytes(fmt="WEBP")), tmp_path)
+    assert stored(tmp_path, key, "page").size == (600, 600)
+
+
+def test_transparent_areas_become_white_not_black(tmp_path):
+    data = image_bytes(mode="RGBA", color=(0, 0, 0, 0))
+    key = process_artwork(io.BytesIO(data), tmp_path)
+    for rendition in ("page", "thumb"):
+        r, g, b = stored(tmp_path, key, rendition).getpixel((10, 10))
+        assert min(r, g, b) >= 250
+
+
+def test_a_palette_png_with_a_transparent_colour_becomes_white(tmp_path):
+    image = Image.new("P", (400, 400), 0)
+    image.putpalette([0, 0, 0] * 256)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", transparency=0)
+    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    assert min(stored(tmp_path, key, "page").getpixel((5, 5))) >= 250
+
+
+def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    data = image_bytes((800, 400), "JPEG", exif=exif)
+    key = process_artwork(io.BytesIO(data), tmp_path)
+    assert stored(tmp_path, key, "page").size == (400, 800)
+
+
+def test_each_upload_gets_its_own_key(tmp_path):
+    data = image_bytes()
+    assert process_artwork(io.BytesIO(data), tmp_path) != process_artwork(
+        io.BytesIO(data), tmp_path
+    )
+
+
+def test_a_gif_is_refused_as_the_wrong_format(tmp_path):
+    message = refusal(image_bytes(fmt="GIF", mode="P", color=1), tmp_path)
+    assert message == "Artwork must be a PNG, JPEG or WebP image."
+
+
+def test_a_text_file_named_like_an_image_is_refused_as_the_wrong_format(tmp_path):
+    assert refusal(b"not really a png\n" * 100, tmp_path) == (
+        "Artwork must be a PNG, JPEG or WebP image."
+    )
+
+
+def test_a_file_over_5_mb_is_refused_without_reading_all_of_it(tmp_path):
+    stream = io.BytesIO(image_bytes() + b"\0" * MAX_ARTWORK_BYTES * 2)
+    with pytest.raises(InvalidArtwork, match=r"^Artwork must be 5 MB or smaller\.$"):
+        process_artwork(stream, tmp_path)
+    assert stream.tell() == MAX_ARTWORK_BYTES + 1
+
+
+def test_a_truncated_png_is_refused_as_unreadable(tmp_path):
+    buffer = io.BytesIO()
+    Image.effect_noise((800, 800), 64).convert("RGB").save(buffer, "PNG")
+    data = buffer.getvalue()
+    assert refusal(data[: len(data) // 2], tmp_path) == "That file isn't a readable image."
+
+
+def test_an_image_under_300_pixels_on_a_side_is_refused(tmp_path):
+    expected = "Artwork must be at least 300×300 pixels."  # noqa: RUF001
+    assert refusal(image_bytes((100, 100)), tmp_path) == expected
+    assert refusal(image_bytes((1000, 299)), tmp_path) == expected
+
+
+@pytest.mark.parametrize("size", [(400, 400), (1000, 1000)])
+def test_a_decompression_bomb_is_refused(tmp_path, monkeypatch, size):
+    data = image_bytes(size)
+    # Over the limit warns, over twice the limit errors; both must be refused.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300 * 300)
+    assert "too many pixels" in refusal(data, tmp_path)
+
+
+def test_artwork_paths_refuse_keys_that_could_escape_the_folder(tmp_path):
+    for key in ["../../etc/passwd", "ABCDEF", "", "a" * 31, "g" * 32]:
+        with pytest.raises(ValueError, match="not an artwork key"):
+            artwork_path(tmp_path, key, "page")
+    with pytest.raises(ValueError, match="unknown artwork rendition"):
+        artwork_path(tmp_path, "a" * 32, "original")
+
+
+def test_deleting_artwork_removes_both_renditions_and_tolerates_missing_files(tmp_path):
+    key = process_artwork(io.BytesIO(image_bytes()), tmp_path)
+    delete_artwork(tmp_path, key)
+    assert not any((tmp_path / "artwork").iterdir())
+    delete_artwork(tmp_path, key)

@@ -1,0 +1,165 @@
+"""Artist accounts: sign-up, log-in, log-out, and what protects them."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Artist
+from tests.factories import PASSWORD, log_in
+
+
+def signup(client, **fields):
+    data = {"name": "Nina", "email": "nina@example.com", "password": "a-long-password"}
+    return client.post("/signup", data=data | fields)
+
+
+def count_artists(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(Artist.id)))
+
+
+def test_an_artist_signs_up_and_lands_on_the_dashboard(client, app):
+    response = signup(client, email="  Nina@Example.COM ")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/dashboard/")
+    page = client.get("/dashboard/")
+    assert page.status_code == 200
+    assert "Welcome to Dropday, Nina!" in page.text
+    with app.app_context():
+        artist = db.session.scalar(db.select(Artist))
+        assert artist.email == "nina@example.com"
+        # werkzeug's scrypt: the password itself is never stored.
+        assert artist.password_hash.startswith("scrypt:")
+        assert "a-long-password" not in artist.password_hash
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"password": "short"}, "Use at least 10 characters."),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"name": ""}, "Enter your name."),
+    ],
+)
+def test_a_bad_signup_comes_back_with_the_reason_and_saves_nothing(client, app, fields, message):
+    response = signup(client, **fields)
+    assert response.status_code == 422
+    assert message in response.text
+    assert count_artists(app) == 0
+
+
+def test_signing_up_twice_with_one_email_is_refused(client, app, artist):
+    response = signup(client, email=artist.email.upper())
+    assert response.status_code == 422
+    assert "already exists" in response.text
+    assert count_artists(app) == 1
+
+
+def test_the_signup_and_login_forms_have_the_agreed_labels(client):
+    signup_page = client.get("/signup").text
+    for label in ("Name", "Email", "Password"):
+        assert f">{label}</label>" in signup_page
+    login_page = client.get("/login").text
+    assert ">Email</label>" in login_page and ">Password</label>" in login_page
+
+
+def test_an_artist_logs_in_and_out(client, artist):
+    response = log_in(client, artist.email.upper())
+    assert response.status_code == 303
+    assert client.get("/dashboard/").status_code == 200
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_an_unknown_email_and_a_wrong_password_get_the_same_answer(client, artist):
+    wrong_password = log_in(client, artist.email, "not the password")
+    unknown_email = log_in(client, "nobody@example.com", PASSWORD)
+    assert wrong_password.status_code == unknown_email.status_code == 422
+    assert "Email or password is incorrect." in wrong_password.text
+    assert "Email or password is incorrect." in unknown_email.text
+
+
+def test_more_than_ten_failed_logins_for_one_email_are_refused_for_a_while(client, artist):
+    for i in range(10):
+        # From different addresses: the per-email limit must hold on its own.
+        env = {"REMOTE_ADDR": f"10.0.0.{i}"}
+        assert (
+            client.post(
+                "/login", data={"email": artist.email, "password": "x"}, environ_base=env
+            ).status_code
+            == 422
+        )
+    refused = log_in(client, artist.email)
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text
+    # Another artist's email from the same place is still fine.
+    assert log_in(client, "other@example.com").status_code == 422
+
+
+def test_more_than_ten_failed_logins_from_one_address_are_refused(client, artist):
+    for i in range(10):
+        log_in(client, f"guess{i}@example.com", "x")
+    assert log_in(client, artist.email).status_code == 429
+
+
+def test_successful_logins_do_not_count_towards_the_limit(client, artist):
+    for _ in range(12):
+        assert log_in(client, artist.email).status_code == 303
+        client.post("/logout")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "\t//evil.example",
+    ],
+)
+def test_next_never_leads_off_the_site(client, artist, target):
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": artist.email, "password": PASSWORD},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboard/"
+
+
+def test_next_leads_to_a_page_on_the_site(client, artist):
+    response = client.get("/dashboard/campaigns/new")
+    assert response.status_code == 302
+    assert "next=/dashboard/campaigns/new" in response.headers["Location"].replace("%2F", "/")
+    response = client.post(
+        "/login",
+        query_string={"next": "/dashboard/campaigns/new"},
+        data={"email": artist.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/dashboard/campaigns/new"
+
+
+def test_the_session_cookie_is_httponly_lax_and_secure_outside_debug(test_config):
+    from app import create_app
+
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        del test_config[key]
+    test_config["WTF_CSRF_ENABLED"] = True  # the form's token puts something in the session
+    app = create_app(test_config)
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+    test_config["DEBUG"] = True
+    assert create_app(test_config).config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_a_form_without_its_csrf_token_is_refused(test_config):
+    from app import create_app
+
+    test_config["WTF_CSRF_ENABLED"] = True
+    client = create_app(test_config).test_client()
+    response = log_in(client, "ada@example.com")
+    assert response.status_code == 400
+    assert "Reload the page" in response.text
