@@ -89,8 +89,10 @@ def dev(port: int) -> None:
 
     py = sys.executable
     web = [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)]
-    children.append(subprocess.Popen([py, str(ROOT / "worker.py")], env=env))  # noqa: S603
-    children.append(subprocess.Popen(web, env=env))  # noqa: S603
+    for command in ([py, str(ROOT / "worker.py")], web):
+        # Each in its own process group, so stopping it also stops what it started
+        # (the reloader's child, the worker's work horse).
+        children.append(subprocess.Popen(command, env=env, start_new_session=True))  # noqa: S603
     click.echo(
         f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
@@ -102,18 +104,29 @@ def dev(port: int) -> None:
         # If one part dies, stop the rest rather than leave a half-running Dropday.
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
+        click.echo("A part of Dropday stopped (see above); stopping the rest.", err=True)
     except KeyboardInterrupt:
-        pass
+        click.echo("Stopping Dropday...")
     finally:
         _stop(children)
 
 
 def _stop(children: list[subprocess.Popen]) -> None:
     for child in reversed(children):
-        if child.poll() is None:
-            child.terminate()
+        _signal_group(child, signal.SIGTERM)
     for child in reversed(children):
         try:
             child.wait(15)
         except subprocess.TimeoutExpired:
-            child.kill()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
+
+
+def _signal_group(child: subprocess.Popen, sig: int) -> None:
+    try:
+        if os.getpgid(child.pid) == child.pid:
+            os.killpg(child.pid, sig)
+        else:
+            child.send_signal(sig)
+    except ProcessLookupError:
+        pass

@@ -9,6 +9,8 @@ import os
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from app.extensions import db
 
@@ -36,9 +38,24 @@ def queue(name: str = "default", app: Flask | None = None) -> Queue:
     return Queue(name, connection=redis_connection(app))
 
 
+PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
 def enqueue(func, *args, queue_name: str = "default", job_id: str | None = None, **kwargs):
-    """Enqueue `func(*args)`; a stable `job_id` keeps a job from being queued twice at once."""
-    return queue(queue_name).enqueue(func, *args, job_id=job_id, **kwargs)
+    """Enqueue `func(*args)`. With a stable `job_id`, a job still pending is not queued again.
+
+    This only saves work: two callers can still race past the check, so every job must also
+    be safe to run twice (conditional updates in the database, not job ids, guard effects).
+    """
+    q = queue(queue_name)
+    if job_id:
+        try:
+            existing = Job.fetch(job_id, connection=q.connection)
+        except NoSuchJobError:
+            existing = None
+        if existing is not None and existing.get_status(refresh=False) in PENDING:
+            return existing
+    return q.enqueue(func, *args, job_id=job_id, **kwargs)
 
 
 class AppContextMixin:

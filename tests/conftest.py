@@ -111,8 +111,37 @@ def app(test_config, migrated, redis_url):
         db.session = real_session
         outer.rollback()
         connection.close()
-        engine.dispose()
-        Redis.from_url(redis_url).flushdb()
+        _close(app)
+        _flush(redis_url)
+
+
+@pytest.fixture
+def make_app(test_config, migrated):
+    """Build extra apps with changed settings; their connections are closed afterwards."""
+    apps = []
+
+    def build(**overrides):
+        apps.append(create_app(test_config | overrides))
+        return apps[-1]
+
+    yield build
+    for extra in apps:
+        _close(extra)
+
+
+def _close(app):
+    """Close what an app opened, so no connection outlives its test."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+    redis = app.extensions.get("dropday.redis")
+    if redis is not None:
+        redis.close()
+
+
+def _flush(redis_url):
+    with Redis.from_url(redis_url) as redis:
+        redis.flushdb()
 
 
 def _sqlite_manual_transactions(dbapi_connection, _record):
@@ -173,5 +202,5 @@ def live_server(test_config, migrated, redis_url):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-        db.engine.dispose()
-    Redis.from_url(redis_url).flushdb()
+    _close(app)
+    _flush(redis_url)

@@ -141,25 +141,18 @@ def test_next_leads_to_a_page_on_the_site(client, artist):
     assert response.headers["Location"] == "/dashboard/campaigns/new"
 
 
-def test_the_session_cookie_is_httponly_lax_and_secure_outside_debug(test_config):
-    from app import create_app
-
+def test_the_session_cookie_is_httponly_lax_and_secure_outside_debug(test_config, make_app):
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         del test_config[key]
-    test_config["WTF_CSRF_ENABLED"] = True  # the form's token puts something in the session
-    app = create_app(test_config)
+    # The form's CSRF token puts something in the session, so a cookie is set.
+    app = make_app(WTF_CSRF_ENABLED=True)
     cookie = app.test_client().get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
-
-    test_config["DEBUG"] = True
-    assert create_app(test_config).config["SESSION_COOKIE_SECURE"] is False
+    assert make_app(DEBUG=True).config["SESSION_COOKIE_SECURE"] is False
 
 
-def test_a_form_without_its_csrf_token_is_refused(test_config):
-    from app import create_app
-
-    test_config["WTF_CSRF_ENABLED"] = True
-    client = create_app(test_config).test_client()
+def test_a_form_without_its_csrf_token_is_refused(make_app):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
     response = log_in(client, "ada@example.com")
     assert response.status_code == 400
     assert "Reload the page" in response.text

@@ -1,11 +1,16 @@
 """Creating and changing campaigns from a validated form."""
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from app.campaigns.artwork import delete_artwork, process_artwork
 from app.campaigns.slugs import slugify, unique_slug
 from app.extensions import db
 from app.models import Artist, Campaign
+
+
+class SlugTaken(Exception):
+    """The page address was taken by a campaign saved at the same moment."""
 
 
 def _slug_taken(slug: str) -> bool:
@@ -21,26 +26,30 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     if upload and getattr(upload, "filename", ""):
         new_artwork = process_artwork(upload.stream, folder)
 
+    slug = form.slug.data or (campaign.slug if campaign else None)
+    if not slug:
+        slug = unique_slug(slugify(form.title.data), _slug_taken)
     if campaign is None:
         campaign = Campaign(owner=owner)
         db.session.add(campaign)
     old_artwork = campaign.artwork
+    campaign.slug = slug
     campaign.title = form.title.data.strip()
     campaign.artist_name = form.artist_name.data.strip()
     campaign.schedule(form.release_date.data, form.time_zone.data)
     campaign.source = form.parsed_source
     campaign.platforms = [key for key in form.platforms.data]
-    campaign.slug = form.slug.data or (
-        campaign.slug or unique_slug(slugify(campaign.title), _slug_taken)
-    )
     if new_artwork:
         campaign.artwork = new_artwork
     try:
         db.session.commit()
-    except Exception:
+    except Exception as error:
         db.session.rollback()
         if new_artwork:
             delete_artwork(folder, new_artwork)
+        if isinstance(error, IntegrityError):
+            # Another campaign took the address between the check and the save.
+            raise SlugTaken(slug) from error
         raise
     if new_artwork and old_artwork:
         delete_artwork(folder, old_artwork)

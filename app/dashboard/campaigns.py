@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.campaigns.artwork import InvalidArtwork
-from app.campaigns.editing import delete_campaign, save_campaign
+from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
 from app.dashboard import bp
 from app.dashboard.forms import CampaignForm
 from app.dashboard.scope import my_campaign, my_campaigns
@@ -39,6 +39,8 @@ def _edit(campaign: Campaign | None):
             saved = save_campaign(form, current_user, campaign)
         except InvalidArtwork as error:
             form.artwork.errors.append(str(error))
+        except SlugTaken:
+            form.slug.errors.append("That page address is taken — pick another.")
         else:
             flash(f"“{saved.title}” is saved.", "success")
             return redirect(url_for("dashboard.index"), 303)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -45,7 +46,9 @@ class CampaignForm(FlaskForm):
         "Release source", validators=[DataRequired("Enter the release source.")]
     )
     platforms = CheckboxesField(
-        "Platforms", choices=[(p.key, p.name) for p in registry.PLATFORMS], default=registry.KEYS
+        "Platforms",
+        choices=[SelectChoice(p.key, p.name) for p in registry.PLATFORMS],
+        default=registry.KEYS,
     )
     slug = StringField("Page address", validators=[Optional()])
 
@@ -66,7 +69,7 @@ class CampaignForm(FlaskForm):
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, obj=campaign, **kwargs)
         self.campaign = campaign
-        self.time_zone.choices = time_zones()
+        self.time_zone.choices = [SelectChoice(zone) for zone in time_zones()]
         if campaign is not None and not self.is_submitted():
             self.release_source.data = campaign.source_value
 
@@ -125,5 +128,5 @@ class CampaignForm(FlaskForm):
     def validate_one(self, name: str) -> bool:
         """Validate a single field (the inline htmx check)."""
         field = self[name]
-        inline = getattr(self, f"validate_{name}", None)
+        inline = getattr(type(self), f"validate_{name}", None)
         return field.validate(self, extra_validators=[inline] if inline else ())

@@ -1,0 +1,84 @@
+"""The dashboard in a real browser, on a phone: sign up, create a campaign, fix a field inline,
+pause it with htmx, and never a request to another site."""
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.factories import png_bytes
+
+SOON = (date.today() + timedelta(days=60)).isoformat()
+
+
+def sign_up(page, email="mira@example.com"):
+    page.goto("/signup")
+    page.get_by_label("Name").fill("Mira")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("a-very-long-password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Your campaigns")).to_be_visible()
+
+
+def test_an_artist_creates_a_campaign_on_a_phone(phone, site, tmp_path):
+    sign_up(phone)
+    phone.get_by_role("link", name="Create your first campaign").click()
+
+    phone.get_by_label("Release title").fill("Glass Rivers")
+    phone.get_by_label("Artist name").fill("Mira")
+    cover = tmp_path / "cover.png"
+    cover.write_bytes(png_bytes((800, 800)))
+    phone.get_by_label("Artwork").set_input_files(str(cover))
+    phone.get_by_label("Release date").fill(SOON)
+    phone.get_by_label("Time zone").select_option("Europe/Lisbon")
+
+    # A wrong source is flagged inline as soon as the field is left, before any submit.
+    source = phone.get_by_label("Release source")
+    source.fill("my album")
+    source.blur()
+    expect(phone.locator("#release_source-error")).to_contain_text("Enter a Spotify album")
+    phone.get_by_label("Release source").fill("spotify:album:4aawyAB9vmqN3uQ7FjRGTy")
+    phone.get_by_label("Release source").blur()
+    expect(phone.locator("#release_source-error")).to_be_hidden()
+
+    phone.get_by_role("button", name="Create campaign").click()
+    expect(phone.get_by_text("“Glass Rivers” is saved.")).to_be_visible()
+    card = phone.locator(".campaign", has_text="Glass Rivers")
+    expect(card.get_by_text("Spotify album 4aawyAB9vmqN3uQ7FjRGTy")).to_be_visible()
+    expect(card.locator("img.thumb")).to_be_visible()
+
+    # The toggle swaps only itself: the page is not reloaded.
+    phone.evaluate("window.notReloaded = true")
+    card.get_by_role("button", name=re.compile("Pause")).click()
+    expect(card.get_by_text("Paused")).to_be_visible()
+    assert phone.evaluate("window.notReloaded") is True
+
+    foreign = [url for url in phone.requests if not url.startswith(site.url)]
+    assert foreign == []
+
+
+def test_a_field_error_on_submit_keeps_what_was_typed(phone, site):
+    sign_up(phone, "kai@example.com")
+    phone.goto("/dashboard/campaigns/new")
+    phone.get_by_label("Release title").fill("Keep This Title")
+    phone.get_by_role("button", name="Create campaign").click()
+    expect(phone.locator("#artist_name-error")).to_contain_text("Enter the artist name.")
+    expect(phone.get_by_label("Release title")).to_have_value("Keep This Title")
+
+
+def test_deleting_a_campaign_asks_for_confirmation(phone, site):
+    sign_up(phone, "lee@example.com")
+    phone.goto("/dashboard/campaigns/new")
+    phone.get_by_label("Release title").fill("Short Lived")
+    phone.get_by_label("Artist name").fill("Lee")
+    phone.get_by_label("Artwork").set_input_files(
+        files=[{"name": "a.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    phone.get_by_label("Release date").fill(SOON)
+    phone.get_by_label("Release source").fill("602445790609")
+    phone.get_by_role("button", name="Create campaign").click()
+    phone.get_by_role("link", name="Delete").click()
+    expect(phone.get_by_role("heading", name="Delete “Short Lived”?")).to_be_visible()
+    phone.get_by_role("button", name="Delete campaign").click()
+    expect(phone.get_by_text("“Short Lived” was deleted.")).to_be_visible()
+    expect(phone.get_by_role("heading", name="No campaigns yet")).to_be_visible()

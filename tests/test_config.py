@@ -1,0 +1,48 @@
+"""Configuration: runs locally with nothing set, refuses to run in production half-configured."""
+
+import pytest
+
+from app.config import ConfigError, load
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in (
+        "SECRET_KEY",
+        "TOKEN_KEYS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DROPDAY_ENV",
+        "FLASK_DEBUG",
+        "PLATFORM_MODE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_its_secrets(clean_env):
+    with pytest.raises(ConfigError, match="SECRET_KEY, TOKEN_KEYS, DATABASE_URL, REDIS_URL"):
+        load()
+
+
+def test_a_local_run_needs_no_settings_and_keeps_its_generated_secrets(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    first, second = load(), load()
+    assert first["SECRET_KEY"] and first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert first["DEBUG"] is True and first["SESSION_COOKIE_SECURE"] is False
+    assert first["PLATFORM_MODE"] == "simulator"
+
+
+def test_a_paas_postgres_url_is_accepted(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    clean_env.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/dropday")
+    assert load()["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example:5432/dropday"
+
+
+def test_an_unknown_environment_name_is_refused(clean_env):
+    clean_env.setenv("DROPDAY_ENV", "staging")
+    with pytest.raises(ConfigError, match="DROPDAY_ENV"):
+        load()

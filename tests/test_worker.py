@@ -1,0 +1,79 @@
+"""The worker: real RQ against real Redis, every job inside the app context."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from rq import Worker
+from rq.job import JobStatus
+
+from app.config import ROOT
+from app.jobs import enqueue, make_worker, queue
+from tests import sample_jobs
+
+
+def test_a_job_runs_in_the_app_with_a_database_session(app, make):
+    make.artist(name="Ada")
+    make.artist(name="Grace")
+    with app.app_context():
+        job = enqueue(sample_jobs.artist_names)
+    make_worker(app, simple=True).work(burst=True)
+    assert job.get_status(refresh=True) == JobStatus.FINISHED
+    assert job.return_value() == ["Ada", "Grace"]
+
+
+def test_a_stable_job_id_keeps_a_job_from_being_queued_twice(app):
+    with app.app_context():
+        first = enqueue(sample_jobs.artist_names, job_id="names")
+        second = enqueue(sample_jobs.artist_names, job_id="names")
+        assert first.id == second.id == "names"
+        assert queue().count == 1
+
+
+def _worker_env(app):
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return env | {
+        "DROPDAY_ENV": "development",
+        "DROPDAY_INSTANCE": app.config["UPLOAD_FOLDER"],
+        "SECRET_KEY": "worker-test",
+        "TOKEN_KEYS": app.config["TOKEN_KEYS"],
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _wait(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_worker_py_finishes_the_running_job_on_sigterm_then_exits_cleanly(app, tmp_path):
+    target = tmp_path / "out.txt"
+    with app.app_context():
+        job = enqueue(sample_jobs.slow_write, str(target), 1.5)
+        connection = queue().connection
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "worker.py")],
+        cwd=ROOT,
+        env=_worker_env(app),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(lambda: job.get_status(refresh=True) == JobStatus.STARTED)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        output = proc.stdout.read().decode()
+        proc.stdout.close()
+    assert job.get_status(refresh=True) == JobStatus.FINISHED, output
+    assert target.read_text() == "development"
+    assert Worker.all(connection=connection) == []
