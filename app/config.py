@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.platforms import settings as platform_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("DROPDAY_INSTANCE", ROOT / "instance"))
 
@@ -92,8 +94,11 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
         "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
+        # Platform base URLs, credentials, timeouts: see app/platforms/settings.py.
+        **platform_settings.from_env(env),
     }
     cfg.update(overrides)
+    platform_settings.apply_mode_defaults(cfg)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     check(cfg, production)
     return cfg
@@ -112,3 +117,13 @@ def check(cfg: dict, production: bool) -> None:
         raise ConfigError(f"Missing required setting(s): {names}{hint}.")
     if cfg["PLATFORM_MODE"] not in {"live", "simulator"}:
         raise ConfigError("PLATFORM_MODE must be 'live' or 'simulator'.")
+    if production and cfg["PLATFORM_MODE"] == "simulator":
+        # Its console lets anyone revoke tokens and inject faults: never on a public site.
+        raise ConfigError(
+            "The platform simulator is for local runs and tests only: "
+            "use PLATFORM_MODE=live in production."
+        )
+    if production and cfg["PLATFORM_MODE"] == "live" and (absent := platform_settings.missing(cfg)):
+        raise ConfigError(
+            "PLATFORM_MODE=live needs the platform credentials: " + "; ".join(absent) + "."
+        )

@@ -108,6 +108,14 @@ def test_successful_logins_do_not_count_towards_the_limit(client, artist):
         client.post("/logout")
 
 
+def test_sign_ups_from_one_address_are_rate_limited(client):
+    for i in range(20):
+        signup(client, email=f"fan{i}@example.com", password="short")
+    refused = signup(client, email="late@example.com")
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text
+
+
 @pytest.mark.parametrize(
     "target",
     [

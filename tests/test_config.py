@@ -46,3 +46,18 @@ def test_an_unknown_environment_name_is_refused(clean_env):
     clean_env.setenv("DROPDAY_ENV", "staging")
     with pytest.raises(ConfigError, match="DROPDAY_ENV"):
         load()
+
+
+def test_production_never_mounts_the_simulator(clean_env):
+    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
+        clean_env.setenv(name, "set")
+    clean_env.setenv("PLATFORM_MODE", "simulator")
+    with pytest.raises(ConfigError, match="PLATFORM_MODE=live"):
+        load()
+
+
+def test_production_names_the_platform_credentials_it_lacks(clean_env):
+    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
+        clean_env.setenv(name, "set")
+    with pytest.raises(ConfigError, match=r"SPOTIFY_CLIENT_ID .*TIDAL_CLIENT_SECRET"):
+        load()

@@ -64,6 +64,7 @@ class CampaignForm(FlaskForm):
         "artwork": {"accept": "image/png,image/jpeg,image/webp"},
         "release_source": {"placeholder": "spotify:album:… or 602445790609 or USUM71703861"},
         "slug": {"placeholder": "made from the title", "pattern": "[a-z0-9-]+"},
+        "time_zone": {"data-local-default": True},
     }
 
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):

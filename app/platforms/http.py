@@ -36,10 +36,20 @@ def retry_after(response: requests.Response) -> float | None:
     return max(0.0, when - time.time())
 
 
-def send(session: requests.Session, method: str, url: str, *, timeout=DEFAULT_TIMEOUT, **kwargs):
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout=DEFAULT_TIMEOUT,
+    check: bool = True,
+    **kwargs,
+):
     """Send a request; raise TemporaryError for failures any platform would retry.
 
-    The response is returned for every other status, for the client to interpret.
+    The response is returned for every other status, for the client to interpret. With
+    `check=False` only network failures raise: a client that must read a 429's body first
+    (Spotify's QUOTA_EXCEEDED) calls `raise_for_temporary` itself afterwards.
     """
     try:
         response = session.request(method, url, timeout=timeout, **kwargs)
@@ -47,8 +57,14 @@ def send(session: requests.Session, method: str, url: str, *, timeout=DEFAULT_TI
         raise TemporaryError(f"timed out: {method} {url}") from error
     except requests.ConnectionError as error:
         raise TemporaryError(f"could not connect: {method} {url}") from error
+    if check:
+        raise_for_temporary(response)
+    return response
+
+
+def raise_for_temporary(response: requests.Response) -> None:
+    """429 and 5xx are temporary on every platform; Retry-After is honoured where sent."""
     if response.status_code == 429:
         raise TemporaryError("rate limited (429)", retry_after=retry_after(response))
     if response.status_code >= 500:
         raise TemporaryError(f"platform error ({response.status_code})", retry_after(response))
-    return response

@@ -57,6 +57,15 @@ def test_an_artist_creates_a_campaign_on_a_phone(phone, site, tmp_path):
     assert foreign == []
 
 
+def test_a_new_campaign_starts_in_the_artists_own_time_zone(browser, site):
+    context = browser.new_context(base_url=site.url, timezone_id="America/Chicago")
+    page = context.new_page()
+    sign_up(page, "tz@example.com")
+    page.goto("/dashboard/campaigns/new")
+    expect(page.get_by_label("Time zone")).to_have_value("America/Chicago")
+    context.close()
+
+
 def test_a_field_error_on_submit_keeps_what_was_typed(phone, site):
     sign_up(phone, "kai@example.com")
     phone.goto("/dashboard/campaigns/new")

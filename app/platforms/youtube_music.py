@@ -1,0 +1,249 @@
+"""YouTube Music through the public YouTube Data API v3 and Google OAuth 2.
+
+Finding a release: the API has no ISRC/UPC lookup, so Dropday asks Odesli first when the
+release has a Spotify URL (an exact mapping), then falls back to `search.list` by title and
+artist, keeping only results whose normalised title and artist really match (see `matching`).
+
+Saving: the public API cannot add a YouTube Music album to a library (albums are `OLAK5uy_`
+playlists and there is no `playlists.rate`). The unofficial `ytmusicapi` can, by imitating the
+web client, but it is not a supported API and is not used here. What the public API does allow
+is liking videos, and liked songs show up in the fan's YouTube Music library ("Liked music";
+⚠️ that is how the YouTube Music app behaves, not something the API documents),
+so a save likes each track's video with `videos.rate?rating=like`. Liking is idempotent, so a
+retried job that likes a video twice does no harm. Each like costs 50 quota units of the
+default 10,000 a day.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import requests
+
+from app.platforms import matching, settings
+from app.platforms.base import (
+    Listing,
+    PermanentError,
+    PlatformError,
+    ReleaseIdentity,
+    SaveResult,
+    TemporaryError,
+    Tokens,
+    TokenSaver,
+)
+from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
+from app.platforms.oauth import AuthorizationRequest, FanSession, exchange_code, oauth_session
+from app.platforms.odesli import OdesliClient
+
+SCOPE = "https://www.googleapis.com/auth/youtube"
+CLIENT_AUTH = "client_secret_post"  # Google's documented way: id and secret in the form body
+PACIFIC = ZoneInfo("America/Los_Angeles")
+SEARCH_RESULTS = 10
+
+
+def seconds_until_quota_reset(now: datetime | None = None) -> float:
+    """YouTube quotas reset at midnight Pacific time (PST or PDT, whichever is in force)."""
+    now = (now or datetime.now(PACIFIC)).astimezone(PACIFIC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
+    # Subtract in UTC: aware datetimes sharing a tzinfo subtract as wall clocks, which is off
+    # by an hour on the days the clocks change.
+    return (midnight.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
+
+
+def error_reason(response: requests.Response) -> str:
+    """The first `errors[].reason` of a Google API error body, e.g. "quotaExceeded"."""
+    try:
+        error = response.json().get("error") or {}
+        return (error.get("errors") or [{}])[0].get("reason") or error.get("status") or ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+class YouTubeMusicClient:
+    key = "youtube_music"
+    web_url = "https://music.youtube.com"
+    odesli_platform = "youtubeMusic"
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        authorize_url: str,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        api_key: str,
+        odesli=None,
+        timeout=DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.authorize_url = authorize_url
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.api_key = api_key
+        self.odesli = odesli
+        self.timeout = timeout
+        self.session = session or new_session()
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "YouTubeMusicClient":
+        return cls(
+            api_url=settings.url(config, "YOUTUBE_API_URL"),
+            authorize_url=settings.url(config, "GOOGLE_AUTHORIZE_URL"),
+            token_url=settings.url(config, "GOOGLE_TOKEN_URL"),
+            client_id=config.get("GOOGLE_CLIENT_ID"),
+            client_secret=config.get("GOOGLE_CLIENT_SECRET"),
+            api_key=config.get("YOUTUBE_API_KEY"),
+            odesli=OdesliClient.from_config(config),
+            timeout=settings.timeout(config),
+        )
+
+    # -- finding the release ------------------------------------------------------------
+
+    def find_release(self, identity: ReleaseIdentity) -> Listing | None:
+        return self._from_odesli(identity) or self._from_search(identity)
+
+    def _from_odesli(self, identity: ReleaseIdentity) -> Listing | None:
+        """Odesli maps the release's Spotify URL exactly, and costs no YouTube quota."""
+        if self.odesli is None or not identity.spotify_url:
+            return None
+        try:
+            return self.odesli.find_links(identity).get(self.key)
+        except PlatformError:
+            return None  # Odesli busy or refusing: the search below still works
+
+    def _from_search(self, identity: ReleaseIdentity) -> Listing | None:
+        kind = "track" if _is_single_track(identity) else "album"
+        params = {
+            "part": "snippet",
+            "q": f"{identity.artists[0] if identity.artists else ''} {identity.title}".strip(),
+            "type": "video" if kind == "track" else "playlist",
+            "maxResults": SEARCH_RESULTS,
+            "key": self.api_key,
+        }
+        response = send(
+            self.session, "GET", f"{self.api_url}/search", params=params, timeout=self.timeout
+        )
+        self._raise_for_error(response)
+        best = matching.best_match(
+            identity,
+            (
+                (item["id"].get("videoId") or item["id"].get("playlistId"), item["snippet"])
+                for item in response.json().get("items", [])
+            ),
+            prefer_topic=self.key == "youtube_music",
+        )
+        return self._listing(best, kind, "search") if best else None
+
+    def _listing(self, platform_id: str, kind: str, matched_by: str) -> Listing:
+        if kind == "album":
+            url = f"{self.web_url}/playlist?list={platform_id}"
+        else:
+            url = f"{self.web_url}/watch?v={platform_id}"
+        return Listing(self.key, url, platform_id, kind, matched_by)
+
+    # -- connecting a fan ---------------------------------------------------------------
+
+    def _oauth(self, redirect_uri: str):
+        return oauth_session(
+            self.session,
+            self.timeout,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            token_endpoint_auth_method=CLIENT_AUTH,
+            scope=SCOPE,
+            redirect_uri=redirect_uri,
+        )
+
+    def authorize(self, redirect_uri: str, state: str | None = None) -> AuthorizationRequest:
+        # offline + consent: Google only hands out a refresh token on a consent screen, and
+        # release day may be months after the fan connected.
+        url, state = self._oauth(redirect_uri).create_authorization_url(
+            self.authorize_url, state=state, access_type="offline", prompt="consent"
+        )
+        return AuthorizationRequest(url=url, state=state)
+
+    def complete_authorization(
+        self, redirect_uri: str, callback_url: str, state: str, code_verifier: str | None = None
+    ) -> Tokens:
+        return exchange_code(self._oauth(redirect_uri), self.token_url, callback_url, state)
+
+    # -- saving -------------------------------------------------------------------------
+
+    def save(
+        self,
+        tokens: Tokens,
+        listing: Listing,
+        on_refresh: TokenSaver,
+        *,
+        connection_id: str | None = None,
+    ) -> SaveResult:
+        """Like each track's video. Likes are idempotent, so `connection_id` is not needed."""
+        fan = FanSession(
+            self.session,
+            self.token_url,
+            tokens,
+            on_refresh,
+            stale=lambda response: response.status_code == 401,
+            timeout=self.timeout,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            token_endpoint_auth_method=CLIENT_AUTH,
+        )
+        if listing.kind == "album":
+            videos = self._playlist_videos(fan, listing.platform_id)
+        else:
+            videos = [listing.platform_id]
+        if not videos:
+            raise PermanentError("the album playlist has no videos to like")
+        for video_id in videos:
+            response = fan.request(
+                "POST",
+                f"{self.api_url}/videos/rate",
+                params={"id": video_id, "rating": "like"},
+            )
+            self._raise_for_error(response)
+        # videos.rate answers 204 only once the rating is recorded: that is the proof.
+        return SaveResult(verified=True, detail=f"liked {len(videos)} video(s)")
+
+    def _playlist_videos(self, fan: FanSession, playlist_id: str) -> list[str]:
+        videos, page = [], None
+        while True:
+            params = {"part": "contentDetails", "playlistId": playlist_id, "maxResults": 50}
+            if page:
+                params["pageToken"] = page
+            response = fan.request("GET", f"{self.api_url}/playlistItems", params=params)
+            self._raise_for_error(response)
+            body = response.json()
+            videos += [item["contentDetails"]["videoId"] for item in body.get("items", [])]
+            page = body.get("nextPageToken")
+            if not page:
+                return videos
+
+    def _raise_for_error(self, response: requests.Response) -> None:
+        if response.status_code < 400:
+            return
+        reason = error_reason(response)
+        if response.status_code == 403 and reason in {"quotaExceeded", "dailyLimitExceeded"}:
+            raise TemporaryError(
+                "YouTube daily quota exhausted", retry_after=seconds_until_quota_reset()
+            )
+        if response.status_code == 403 and reason == "rateLimitExceeded":
+            raise TemporaryError("YouTube rate limit", retry_after=60)
+        raise PermanentError(f"YouTube refused the request ({response.status_code} {reason})")
+
+
+class YouTubeClient(YouTubeMusicClient):
+    """The same API for the email-only YouTube choice: links point at youtube.com."""
+
+    key = "youtube"
+    web_url = "https://www.youtube.com"
+    odesli_platform = "youtube"
+
+
+def _is_single_track(identity: ReleaseIdentity) -> bool:
+    if identity.spotify_type:
+        return identity.spotify_type == "track"
+    return not identity.upc and len(identity.isrcs) == 1

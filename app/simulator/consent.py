@@ -1,0 +1,77 @@
+"""The consent screen simulated platforms show a listener: who is signing in, what the app
+asks for, Allow or Deny. Google's and TIDAL's authorize pages and the MusicKit stand-in use it.
+
+Tests drive it over plain HTTP: GET the authorize URL, then POST the form with `listener` and
+`decision` ("allow" or "deny"; left out, the listener's own `consents` answers).
+"""
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import redirect, render_template, request
+
+from app.simulator.listeners import Listener
+
+
+def page(brand: str, *, scopes=(), hidden: dict | None = None, app_name: str = "Dropday"):
+    return render_template(
+        "simulator/consent.html",
+        brand=brand,
+        app_name=app_name,
+        scopes=list(scopes),
+        hidden=hidden or {},
+        action=request.path,
+        listeners=_listener_keys(),
+        error=None,
+    )
+
+
+def error_page(brand: str, message: str, status: int = 400):
+    html = render_template(
+        "simulator/consent.html",
+        brand=brand,
+        app_name="",
+        scopes=[],
+        hidden={},
+        action=request.path,
+        listeners=[],
+        error=message,
+    )
+    return html, status
+
+
+def listener(sim) -> Listener:
+    """The listener named in the form; a new name signs up on the spot (handy in `make dev`)."""
+    key = (request.form.get("listener") or "").strip() or "listener"
+    with sim.lock:
+        if key not in sim.listeners:
+            return sim.add_listener(key)
+        return sim.listener(key)
+
+
+def allowed(who: Listener) -> bool:
+    decision = request.form.get("decision")
+    if decision in {"allow", "deny"}:
+        return decision == "allow"
+    return who.consents
+
+
+def redirect_uri_ok(uri: str | None) -> bool:
+    """Real services only redirect to registered URIs; the simulator accepts any absolute
+    http(s) URL, since test servers pick their ports at random."""
+    parts = urlsplit(uri or "")
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def back_to_app(redirect_uri: str, **params):
+    """The redirect to the app's callback, with `code` and `state` or `error`."""
+    separator = "&" if urlsplit(redirect_uri).query else "?"
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return redirect(f"{redirect_uri}{separator}{query}", code=302)
+
+
+def _listener_keys() -> list[str]:
+    from app.simulator import current_simulator
+
+    sim = current_simulator()
+    with sim.lock:
+        return list(sim.listeners)

@@ -1,0 +1,136 @@
+"""How a simulated platform endpoint is served: `sim_route` registers a view on the simulator
+blueprint under "/<platform>", exempts it from Dropday's CSRF check (real API clients send no
+CSRF token), answers injected faults in the platform's own shape, and logs every call.
+
+    @fault_answer("spotify")
+    def spotify_fault(fault):  # -> the response for a "rate_limit" | "server_error" | "quota"
+        ...
+
+    @sim_route("spotify", "/v1/albums/<album_id>")
+    def album(album_id): ...
+
+Views return a response (or what Flask turns into one); they should not `abort()`, since
+Dropday's error handlers would answer in Dropday's shape, not the platform's.
+"""
+
+import base64
+import binascii
+import functools
+import time
+from collections.abc import Callable
+
+from flask import Response, jsonify, make_response, request
+
+from app.extensions import csrf
+from app.simulator import bp, current_simulator
+from app.simulator.faults import GENERIC, Fault
+from app.simulator.log import LoggedRequest
+
+FAULT_ANSWERS: dict[str, Callable[[Fault], Response]] = {}
+FAULT_KINDS: dict[str, frozenset[str]] = {}
+
+
+def fault_answer(platform: str, extra_kinds: tuple[str, ...] = ()):
+    """Register how `platform` answers the generic faults (see faults.py), plus any kinds of
+    its own (`extra_kinds`, e.g. Deezer's "busy"), which are then also applied before views."""
+
+    def register(answer: Callable[[Fault], Response]):
+        FAULT_ANSWERS[platform] = answer
+        FAULT_KINDS[platform] = GENERIC | frozenset(extra_kinds)
+        return answer
+
+    return register
+
+
+def _default_fault_answer(fault: Fault) -> Response:
+    status = fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
+    response = jsonify(error=fault.kind)
+    response.status_code = status
+    if fault.kind == "rate_limit" and fault.retry_after is not None:
+        response.headers["Retry-After"] = str(fault.retry_after)
+    return response
+
+
+def sim_route(
+    platform: str,
+    rule: str,
+    *,
+    methods=("GET",),
+    faults: bool = True,
+    csrf_exempt: bool = True,
+):
+    """Serve `rule` at /simulator/<platform><rule>. `faults=False` for browser pages (consent
+    screens) that should never misbehave; `csrf_exempt=False` for pages posting our own forms."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def endpoint(**kwargs):
+            sim = current_simulator()
+            path = request.path.removeprefix(f"{bp.url_prefix}/{platform}")
+            kinds = FAULT_KINDS.get(platform, GENERIC)
+            fault = sim.draw_fault(platform, path, request.method, kinds) if faults else None
+            if fault and fault.kind == "slow":
+                # Sleep without the lock: the answer comes, but after the client gave up.
+                time.sleep(sim.slow_seconds if fault.delay is None else fault.delay)
+            if fault and fault.kind != "slow":
+                response = FAULT_ANSWERS.get(platform, _default_fault_answer)(fault)
+            else:
+                response = make_response(view(**kwargs))
+            sim.record(_entry(sim, platform, path, response, fault))
+            return response
+
+        bp.add_url_rule(
+            f"/{platform}{rule}", f"{platform}_{view.__name__}", endpoint, methods=list(methods)
+        )
+        if csrf_exempt:
+            csrf.exempt(endpoint)
+        return endpoint
+
+    return decorate
+
+
+def bearer_token() -> str | None:
+    """The token from `Authorization: Bearer ...`, if that is what was sent."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def basic_credentials() -> tuple[str | None, str | None]:
+    """(client id, secret) from `Authorization: Basic ...`; (None, None) if absent or garbled."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else (None, None)
+
+
+def _entry(sim, platform: str, path: str, response: Response, fault: Fault | None):
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme, value = scheme or None, value.strip() or None
+    client_id = request.form.get("client_id")
+    if scheme and scheme.lower() == "basic":
+        client_id = basic_credentials()[0] or client_id
+        value = None
+    elif not scheme and request.args.get("key"):
+        scheme, value = "key", request.args["key"]
+    token = sim.token_info(platform, value) if value and scheme != "key" else None
+    return LoggedRequest(
+        platform=platform,
+        method=request.method,
+        path=path,
+        query=request.args.to_dict(flat=True),
+        status=response.status_code,
+        at=sim.now(),
+        auth_scheme=scheme,
+        token=value,
+        client_id=client_id or (token.client_id if token else None),
+        listener=token.listener if token else None,
+        fault=fault.kind if fault else None,
+        form=request.form.to_dict(flat=True),
+        json=request.get_json(silent=True),
+        headers={k: v for k, v in request.headers.items() if k.lower() != "cookie"},
+    )

@@ -1,0 +1,162 @@
+"""The simulator itself: its scenario API, its fault injection, its dev page and its CSRF rules."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+
+from app.simulator.state import Simulator
+from app.simulator.tokens import TokenProblem
+
+
+@pytest.fixture
+def sim(app):
+    return app.extensions["simulator"]
+
+
+def test_a_release_goes_live_at_its_moment_per_platform(sim):
+    release = sim.add_release(
+        "lag",
+        title="Lag",
+        artists=["A"],
+        upc="190000000015",
+        tracks=[("USUM71700001", "Lag")],
+        live={"spotify": True, "deezer": sim.now() + timedelta(hours=3)},
+    )
+    assert sim.is_live(release, "spotify") and not sim.is_live(release, "deezer")
+    assert not sim.is_live(release, "tidal")
+    sim.advance(hours=3)
+    assert sim.is_live(release, "deezer")
+    sim.take_down(release, "spotify")
+    assert not sim.is_live(release, "spotify")
+
+
+def test_platform_ids_are_stable_and_in_each_platform_s_style(sim):
+    demo = sim.release("demo")
+    assert demo.ids["spotify"] == "4aawyAB9vmqN3uQ7FjRGTy"
+    assert demo.ids["apple_music"].isdigit() and len(demo.ids["apple_music"]) == 10
+    assert demo.ids["youtube_music"].startswith("OLAK5uy_")
+    assert len(demo.tracks[0].ids["youtube"]) == 11
+    assert demo.ids["amazon_music"].startswith("B0")
+    assert Simulator().release("demo").ids == demo.ids
+
+
+def test_faults_at_a_rate_follow_the_seed(sim):
+    def pattern(simulator):
+        simulator.fail("deezer", "busy", rate=0.5)
+        return [bool(simulator.draw_fault("deezer", "/", "GET", {"busy"})) for _ in range(20)]
+
+    first = pattern(Simulator(seed=7))
+    assert first == pattern(Simulator(seed=7))
+    assert 0 < sum(first) < 20
+
+
+def test_a_fault_for_n_calls_stops_after_them_and_until_stops_at_its_moment(sim):
+    sim.fail("spotify", "server_error", times=2)
+    assert [bool(sim.draw_fault("spotify", "/v1/x", "GET")) for _ in range(3)] == [1, 1, 0]
+    sim.fail("spotify", "quota", times=None, until=sim.now() + timedelta(hours=1))
+    assert sim.draw_fault("spotify", "/v1/x", "GET").kind == "quota"
+    sim.advance(hours=1)
+    assert sim.draw_fault("spotify", "/v1/x", "GET") is None
+
+
+def test_revoking_a_listener_ends_all_their_tokens_on_that_platform_only(sim):
+    sim.add_listener("ada")
+    on_tidal = sim.issue_tokens("tidal", "client", listener="ada")
+    on_youtube = sim.issue_tokens("youtube", "client", listener="ada")
+    assert sim.revoke("ada", "tidal") == 2
+    with pytest.raises(TokenProblem, match="revoked"):
+        sim.check_token("tidal", on_tidal.access.value)
+    with pytest.raises(TokenProblem, match="revoked"):
+        sim.check_token("tidal", on_tidal.refresh.value, kind="refresh")
+    assert sim.check_token("youtube", on_youtube.access.value).listener == "ada"
+
+
+def test_a_refresh_keeps_the_grant_and_expired_tokens_are_refused(sim):
+    sim.add_listener("bo")
+    issued = sim.issue_tokens("tidal", "client", listener="bo", scope="collection.write")
+    sim.advance(hours=2)
+    with pytest.raises(TokenProblem, match="expired"):
+        sim.check_token("tidal", issued.access.value)
+    renewed = sim.tokens.refresh("tidal", "client", issued.refresh.value)
+    assert sim.check_token("tidal", renewed.access.value).scope == "collection.write"
+    with pytest.raises(TokenProblem, match="wrong_client"):
+        sim.tokens.refresh("tidal", "other", issued.refresh.value)
+
+
+def test_libraries_record_saves_once_in_order(sim):
+    sim.add_listener("cy")
+    assert sim.save("cy", "tidal", "albums", "1") and sim.save("cy", "tidal", "albums", "2")
+    assert not sim.save("cy", "tidal", "albums", "1")
+    assert sim.library("cy", "tidal") == {"albums": ["1", "2"]}
+    assert sim.library("cy", "youtube") == {}
+
+
+def test_reset_restores_the_default_catalog_and_forgets_the_rest(sim):
+    sim.add_listener("ada")
+    sim.take_down("demo")
+    sim.fail("spotify", "slow")
+    sim.advance(hours=5)
+    sim.reset()
+    assert sim.listeners == {} and sim.faults.active == []
+    assert sim.is_live("demo", "spotify")
+    assert abs((sim.now() - datetime.now(UTC)).total_seconds()) < 5
+
+
+def test_the_request_log_names_the_listener_behind_a_token(simulator):
+    sim = simulator.sim
+    sim.add_listener("ada")
+    issued = sim.issue_tokens("spotify", "dropday-sim-spotify", listener="ada")
+    requests.get(
+        f"{simulator.url}/spotify/v1/tracks/0000000000000000000000",
+        headers={"Authorization": f"Bearer {issued.access.value}"},
+        params={"market": "US"},
+        timeout=5,
+    )
+    (entry,) = sim.requests("spotify")
+    assert (entry.listener, entry.token, entry.status) == ("ada", issued.access.value, 404)
+    assert entry.query == {"market": "US"} and entry.auth_scheme == "Bearer"
+
+
+@pytest.fixture
+def csrf_on(test_config):
+    test_config["WTF_CSRF_ENABLED"] = True
+
+
+def test_the_dev_page_plays_a_scenario_with_csrf_protected_forms(csrf_on, client, sim):
+    page = client.get("/simulator/")
+    assert page.status_code == 200 and b"Midnight Signals" in page.data
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data)[1].decode()
+
+    sim.take_down("demo", "deezer")
+    refused = client.post("/simulator/releases/demo/availability", data={"platform": "deezer"})
+    assert refused.status_code == 400 and not sim.is_live("demo", "deezer")
+
+    made_live = client.post(
+        "/simulator/releases/demo/availability",
+        data={"platform": "deezer", "action": "go_live", "csrf_token": token},
+    )
+    assert made_live.status_code == 303 and sim.is_live("demo", "deezer")
+
+    client.post(
+        "/simulator/faults",
+        data={"platform": "deezer", "kind": "busy", "times": "2", "csrf_token": token},
+    )
+    assert [(f.platform, f.kind, f.times) for f in sim.faults.active] == [("deezer", "busy", 2)]
+    client.post("/simulator/faults/clear", data={"csrf_token": token})
+    assert sim.faults.active == []
+
+    client.post("/simulator/listeners", data={"key": "ada", "csrf_token": token})
+    sim.issue_tokens("tidal", "x", listener="ada")
+    client.post("/simulator/listeners/ada/revoke", data={"platform": "tidal", "csrf_token": token})
+    assert all(t.revoked for t in sim.tokens.held_by("tidal", "ada"))
+
+
+def test_the_simulated_apis_take_no_csrf_token(csrf_on, client):
+    answer = client.post(
+        "/simulator/spotify/accounts/api/token",
+        data={"grant_type": "client_credentials"},
+        auth=("dropday-sim-spotify", "dropday-sim-spotify-secret"),
+    )
+    assert answer.status_code == 200 and answer.json["token_type"] == "Bearer"
