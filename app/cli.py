@@ -1,5 +1,6 @@
 """Flask commands: `flask dev` (everything for a local run) and `flask seed-demo`."""
 
+import contextlib
 import io
 import os
 import signal
@@ -88,11 +89,16 @@ def dev(port: int) -> None:
     click.echo(ensure_demo())
 
     py = sys.executable
-    web = [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)]
-    for command in ([py, str(ROOT / "worker.py")], web):
-        # Each in its own process group, so stopping it also stops what it started
-        # (the reloader's child, the worker's work horse).
-        children.append(subprocess.Popen(command, env=env, start_new_session=True))  # noqa: S603
+    # Every part runs in its own session, out of reach of the terminal's Ctrl-C, so that
+    # `_stop` alone decides the order. The worker gets SIGTERM itself (a warm shutdown that
+    # lets its work horse finish); the web server's whole group goes, reloader child too.
+    worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
+    web = subprocess.Popen(  # noqa: S603
+        [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)],
+        env=env,
+        start_new_session=True,
+    )
+    children += [worker, web]
     click.echo(
         f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
@@ -112,21 +118,20 @@ def dev(port: int) -> None:
 
 
 def _stop(children: list[subprocess.Popen]) -> None:
+    """Web first, then the worker (which may finish a job), then Redis: one at a time."""
+    web = children[-1]
     for child in reversed(children):
-        _signal_group(child, signal.SIGTERM)
-    for child in reversed(children):
+        _signal(child, signal.SIGTERM, group=child is web)
         try:
-            child.wait(15)
+            child.wait(30)
         except subprocess.TimeoutExpired:
-            _signal_group(child, signal.SIGKILL)
+            _signal(child, signal.SIGKILL, group=True)
             child.wait()
 
 
-def _signal_group(child: subprocess.Popen, sig: int) -> None:
-    try:
-        if os.getpgid(child.pid) == child.pid:
+def _signal(child: subprocess.Popen, sig: int, group: bool) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        if group:
             os.killpg(child.pid, sig)
         else:
             child.send_signal(sig)
-    except ProcessLookupError:
-        pass

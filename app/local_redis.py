@@ -29,7 +29,9 @@ def start_redis() -> tuple[subprocess.Popen, str]:
     port = free_port()
     args = [REDIS_SERVER_PATH, "--port", str(port), "--bind", "127.0.0.1"]
     args += ["--save", "", "--appendonly", "no", "--loglevel", "warning"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)  # noqa: S603
+    # Its own session: a terminal's Ctrl-C must not stop Redis before the worker that uses it;
+    # whoever started it stops it last.
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
     while True:

@@ -80,6 +80,7 @@ def test_dev_runs_everything_and_ctrl_c_stops_everything(tmp_path):
     finally:
         output = _ctrl_c(proc)
     assert "Demo login: demo@dropday.test / dropday-demo" in output
+    assert "Traceback" not in output, output
     redis_port = int(output.split("private redis-server at redis://127.0.0.1:")[1].split("/")[0])
     assert not _port_open(port) and not _port_open(redis_port)
     assert (tmp_path / "dropday.db").exists()
