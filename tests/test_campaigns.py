@@ -170,6 +170,13 @@ def test_an_upload_beyond_the_request_limit_gets_a_clear_413(logged_in, app):
     assert "5 MB or smaller" in response.text
 
 
+def test_control_characters_are_dropped_from_text_fields(logged_in, app):
+    response = create(logged_in, title=" Night\x00 Drive\x07 ", artist_name="Luna\x1bVale")
+    assert response.status_code == 303
+    [campaign] = campaigns(app)
+    assert (campaign.title, campaign.artist_name) == ("Night Drive", "LunaVale")
+
+
 def test_two_releases_with_one_title_get_different_addresses(logged_in, app):
     create(logged_in)
     create(logged_in)

@@ -30,7 +30,7 @@ def signup():
         return redirect(url_for("dashboard.index"))
     form = SignupForm()
     if form.validate_on_submit():
-        artist = Artist(name=form.name.data.strip(), email=Artist.normalize_email(form.email.data))
+        artist = Artist(name=form.name.data, email=Artist.normalize_email(form.email.data))
         artist.set_password(form.password.data)
         db.session.add(artist)
         try:

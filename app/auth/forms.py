@@ -4,14 +4,20 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.form_filters import clean_text
+
 MIN_PASSWORD = 10
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField(
+        "Name",
+        filters=[clean_text],
+        validators=[DataRequired("Enter your name."), Length(max=120)],
+    )
     email = EmailField(
         "Email",
-        filters=[lambda value: value.strip() if value else value],
+        filters=[clean_text],
         validators=[
             DataRequired("Enter your email address."),
             Email("Enter a valid email address."),
@@ -32,5 +38,7 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    email = EmailField(
+        "Email", filters=[clean_text], validators=[DataRequired("Enter your email address.")]
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])

@@ -34,8 +34,8 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
         db.session.add(campaign)
     old_artwork = campaign.artwork
     campaign.slug = slug
-    campaign.title = form.title.data.strip()
-    campaign.artist_name = form.artist_name.data.strip()
+    campaign.title = form.title.data
+    campaign.artist_name = form.artist_name.data
     campaign.schedule(form.release_date.data, form.time_zone.data)
     campaign.source = form.parsed_source
     campaign.platforms = [key for key in form.platforms.data]

@@ -16,6 +16,7 @@ from app.campaigns.artwork import MAX_ARTWORK_BYTES
 from app.campaigns.release_source import InvalidReleaseSource, parse_release_source
 from app.campaigns.slugs import validate_slug
 from app.extensions import db
+from app.form_filters import clean_text
 from app.models import Campaign
 from app.platforms import registry
 
@@ -32,10 +33,14 @@ class CheckboxesField(SelectMultipleField):
 
 class CampaignForm(FlaskForm):
     title = StringField(
-        "Release title", validators=[DataRequired("Enter the release title."), Length(max=200)]
+        "Release title",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the release title."), Length(max=200)],
     )
     artist_name = StringField(
-        "Artist name", validators=[DataRequired("Enter the artist name."), Length(max=200)]
+        "Artist name",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the artist name."), Length(max=200)],
     )
     artwork = FileField("Artwork")
     release_date = DateField(
@@ -43,14 +48,16 @@ class CampaignForm(FlaskForm):
     )
     time_zone = SelectField("Time zone", default="UTC")
     release_source = StringField(
-        "Release source", validators=[DataRequired("Enter the release source.")]
+        "Release source",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the release source.")],
     )
     platforms = CheckboxesField(
         "Platforms",
         choices=[SelectChoice(p.key, p.name) for p in registry.PLATFORMS],
         default=registry.KEYS,
     )
-    slug = StringField("Page address", validators=[Optional()])
+    slug = StringField("Page address", filters=[clean_text], validators=[Optional()])
 
     hints = {
         "artwork": "PNG, JPEG or WebP, square, at least 300×300 pixels, up to 5 MB.",  # noqa: RUF001

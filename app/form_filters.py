@@ -1,0 +1,12 @@
+"""Filters every text field applies before validation."""
+
+import re
+
+# C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them
+# belongs in a name, a title or an address.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value):
+    """Trim and drop control characters; other values (None, files) pass through."""
+    return _CONTROLS.sub("", value).strip() if isinstance(value, str) else value
