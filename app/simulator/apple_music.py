@@ -30,6 +30,7 @@ from joserfc.jws import extract_compact
 
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, Track, url
+from app.simulator.faults import REVOKED
 from app.simulator.routing import bearer_token, fault_answer, sim_route
 from app.simulator.tokens import TokenProblem
 
@@ -73,7 +74,7 @@ def api_error(status: int, code: str, title: str, detail: str = ""):
     return response
 
 
-@fault_answer(P)
+@fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind in {"rate_limit", "quota"}:
         response = api_error(fault.status or 429, "42900", "Too Many Requests")

@@ -9,6 +9,12 @@ answers them in its own shape (Spotify's 429 with Retry-After, Deezer's error in
 - "quota":        the platform's quota-exhausted answer (Spotify 429 QUOTA_EXCEEDED,
                   YouTube 403 quotaExceeded, Deezer code 4)
 
+Platforms that issue tokens (Spotify, Apple Music, TIDAL, YouTube) also take "revoked": the
+call's token holder (a listener, or Dropday's app) loses every token on that platform just
+before the endpoint runs, so the endpoint itself answers as the real API does for revoked
+access, and a refresh fails too. It only fires, and only counts down, on calls that present
+a token the platform issued.
+
 Endpoints may also look for their own kinds with `Simulator.take_fault` (e.g. Spotify's
 "null_items" search quirk); anything not generic is left for them.
 """
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 GENERIC = frozenset({"rate_limit", "server_error", "slow", "quota"})
+REVOKED = "revoked"
 
 
 @dataclass

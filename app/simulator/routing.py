@@ -23,7 +23,7 @@ from flask import Response, jsonify, make_response, request
 
 from app.extensions import csrf
 from app.simulator import bp, current_simulator
-from app.simulator.faults import GENERIC, Fault
+from app.simulator.faults import GENERIC, REVOKED, Fault
 from app.simulator.log import LoggedRequest
 
 FAULT_ANSWERS: dict[str, Callable[[Fault], Response]] = {}
@@ -68,11 +68,17 @@ def sim_route(
             sim = current_simulator()
             path = request.path.removeprefix(f"{bp.url_prefix}/{platform}")
             kinds = FAULT_KINDS.get(platform, GENERIC)
+            presented = _presented_token(sim, platform)
+            if presented is None:
+                kinds = kinds - {REVOKED}
             fault = sim.draw_fault(platform, path, request.method, kinds) if faults else None
             if fault and fault.kind == "slow":
                 # Sleep without the lock: the answer comes, but after the client gave up.
                 time.sleep(sim.slow_seconds if fault.delay is None else fault.delay)
-            if fault and fault.kind != "slow":
+            if fault and fault.kind == REVOKED:
+                # The holder withdraws access now; the view answers as for any revoked token.
+                sim.revoke_holder(presented)
+            if fault and fault.kind not in {"slow", REVOKED}:
                 response = FAULT_ANSWERS.get(platform, _default_fault_answer)(fault)
             else:
                 response = make_response(view(**kwargs))
@@ -106,6 +112,20 @@ def basic_credentials() -> tuple[str | None, str | None]:
         return None, None
     client_id, sep, secret = decoded.partition(":")
     return (client_id, secret) if sep else (None, None)
+
+
+def _presented_token(sim, platform: str):
+    """The platform-issued token this call carries (bearer, Apple's Music-User-Token, or a
+    refresh token in a token request), whatever its state; None if it carries none."""
+    candidates = (
+        bearer_token(),
+        request.headers.get("Music-User-Token"),
+        request.form.get("refresh_token"),
+    )
+    for value in candidates:
+        if value and (token := sim.token_info(platform, value)):
+            return token
+    return None
 
 
 def _entry(sim, platform: str, path: str, response: Response, fault: Fault | None):

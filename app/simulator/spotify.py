@@ -12,6 +12,7 @@ from flask import jsonify, request
 
 from app.simulator import current_simulator
 from app.simulator.catalog import Release, Track, platform_id, url
+from app.simulator.faults import REVOKED
 from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
 from app.simulator.tokens import TokenProblem
 
@@ -35,7 +36,7 @@ def oauth_error(error: str, description: str, status: int = 400):
     return response
 
 
-@fault_answer(P)
+@fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind in {"rate_limit", "quota"}:
         extra = {"reason": "QUOTA_EXCEEDED"} if fault.kind == "quota" else {}

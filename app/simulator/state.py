@@ -231,6 +231,11 @@ class Simulator:
         with self.lock:
             return self.tokens.revoke(platform, self.listener(listener).key)
 
+    def revoke_holder(self, token: Token) -> int:
+        """Whoever holds `token` (a listener, or the app) loses every token on its platform."""
+        with self.lock:
+            return self.tokens.revoke(token.platform, token.listener)
+
     def revoke_app_tokens(self, platform: str) -> int:
         """Dropday's own app (client-credentials) tokens on `platform` stop working."""
         with self.lock:

@@ -24,6 +24,7 @@ from flask import Response, request
 
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, Track, url
+from app.simulator.faults import REVOKED
 from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
 from app.simulator.tokens import TokenProblem
 
@@ -75,7 +76,7 @@ def oauth_error(error: str, description: str, status: int = 400, sub_status: int
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
-@fault_answer(P)
+@fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind in {"rate_limit", "quota"}:
         response = api_error(fault.status or 429, "Rate limit exceeded")

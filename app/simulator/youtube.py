@@ -23,6 +23,7 @@ from flask import current_app, jsonify, request
 
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, platform_id
+from app.simulator.faults import REVOKED
 from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
 from app.simulator.tokens import TokenProblem
 
@@ -105,7 +106,7 @@ def oauth_error(error: str, description: str, status: int = 400):
     return response
 
 
-@fault_answer(P)
+@fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind == "quota":
         return _quota_exceeded()

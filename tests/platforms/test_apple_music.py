@@ -323,3 +323,11 @@ def test_the_browser_copy_only_works_from_dropdays_origin(simulator, apple):
         for origin in (simulator.app.config["PUBLIC_URL"], "https://elsewhere.example")
     ]
     assert answers == [200, 401]
+
+
+def test_an_injected_revoked_token_fault_at_a_rate_is_a_permanent_revocation(simulator, apple, fan):
+    simulator.sim.fail("apple_music", "revoked", rate=1.0, path="/v1/me/library")
+    with pytest.raises(PermanentError, match=REVOKED):
+        apple.save(fan, _album(simulator), [].append)
+    add = simulator.sim.requests("apple_music", path="/v1/me/library")[0]
+    assert (add.fault, add.status) == ("revoked", 403)

@@ -90,7 +90,8 @@ def test_an_api_key_is_sent_and_a_wrong_one_is_refused(simulator):
         simulator.client("odesli", ODESLI_API_KEY="bad-key").links(DEMO_URL)
 
 
-def test_a_server_error_is_temporary(simulator, odesli):
-    simulator.sim.fail("odesli", "server_error")
+@pytest.mark.parametrize("kind", ["server_error", "slow"])
+def test_a_failing_or_slow_service_is_temporary(simulator, odesli, kind):
+    simulator.sim.fail("odesli", kind)
     with pytest.raises(TemporaryError):
         odesli.links(DEMO_URL)

@@ -81,10 +81,13 @@ def test_a_upc_listed_with_a_leading_zero_is_found_by_trying_both_spellings(simu
     assert queries == ["upc:190000000015", "upc:0190000000015"]
 
 
-def test_an_isrc_finds_the_track_and_an_album_identity_takes_its_album(spotify):
+def test_an_isrc_finds_the_track_and_an_album_identity_takes_its_album(simulator, spotify):
     track_only = ReleaseIdentity(title="Static Hearts", artists=(), isrcs=("USUM71703862",))
     listing = spotify.find_release(track_only)
     assert listing.kind == "track" and listing.matched_by == "isrc"
+    (search,) = simulator.sim.requests("spotify", path="/v1/search")
+    assert search.query["q"] == "isrc:USUM71703862"
+    assert (search.query["type"], search.query["market"]) == ("track", "US")
     album = ReleaseIdentity(title="x", artists=(), isrcs=("USUM71703862",), spotify_type="album")
     assert spotify.find_release(album).platform_id == DEMO_SPOTIFY_ID
 
@@ -253,3 +256,15 @@ def _app_token(simulator) -> str:
         timeout=5,
     )
     return answer.json()["access_token"]
+
+
+def test_an_injected_revoked_app_token_is_replaced_once(simulator, spotify):
+    simulator.sim.fail("spotify", "revoked", times=1)
+    assert spotify.album(DEMO_SPOTIFY_ID)["id"] == DEMO_SPOTIFY_ID
+    calls = [(r.path, r.status, r.fault) for r in simulator.sim.requests("spotify")]
+    assert calls == [
+        ("/accounts/api/token", 200, None),  # no token presented: the fault waits
+        (f"/v1/albums/{DEMO_SPOTIFY_ID}", 401, "revoked"),
+        ("/accounts/api/token", 200, None),
+        (f"/v1/albums/{DEMO_SPOTIFY_ID}", 200, None),
+    ]

@@ -328,3 +328,35 @@ def test_saving_an_album_tidal_does_not_have_is_permanent(simulator, tidal, conn
     missing = Listing("tidal", "https://tidal.com/browse/album/1", "1", "album", "upc")
     with pytest.raises(PermanentError, match="404"):
         tidal.save(tokens, missing, saved.append, connection_id="42")
+
+
+def test_an_injected_revoked_token_fault_is_a_permanent_revocation(simulator, tidal, connected):
+    tokens, saved = connected
+    simulator.sim.fail("tidal", "revoked", path="/v2/userCollection")
+    with pytest.raises(PermanentError, match=REVOKED):
+        tidal.save(tokens, _album(simulator), saved.append, connection_id="42")
+    assert saved == []
+    post = simulator.sim.requests("tidal", path="/v2/userCollection")[0]
+    assert (post.fault, post.status) == ("revoked", 401)
+    assert simulator.sim.requests("tidal", path="/auth/")[-1].status == 400  # refresh refused
+
+
+def test_the_simulated_api_refuses_bad_tokens_and_client_secrets_as_tidal_does(simulator):
+    bogus = requests.get(
+        f"{simulator.url}/tidal/v2/albums",
+        params={"filter[barcodeId]": DEMO_UPC, "countryCode": "US"},
+        headers={"Authorization": "Bearer made-up"},
+        timeout=5,
+    )
+    assert bogus.status_code == 401
+    assert bogus.json()["errors"][0]["subStatus"] == 11001
+    wrong = requests.post(
+        f"{simulator.url}/tidal/auth/v1/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": simulator.app.config["TIDAL_CLIENT_ID"],
+            "client_secret": "nope",
+        },
+        timeout=5,
+    )
+    assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")

@@ -281,3 +281,54 @@ def test_liking_a_video_youtube_does_not_have_is_permanent(simulator, youtube_mu
 )
 def test_the_quota_resets_at_the_next_midnight_pacific(now, hours):
     assert seconds_until_quota_reset(now) == hours * 3600
+
+
+def test_an_injected_revoked_token_fault_is_a_permanent_revocation(
+    simulator, youtube_music, connected
+):
+    tokens, saved = connected
+    simulator.sim.fail("youtube", "revoked", path="/youtube/v3/")
+    with pytest.raises(PermanentError, match=REVOKED):
+        youtube_music.save(tokens, _album(simulator), saved.append)
+    assert saved == []
+    first = simulator.sim.requests("youtube", path="/youtube/v3/")[0]
+    assert (first.fault, first.status) == ("revoked", 401)
+    refresh = simulator.sim.requests("youtube", path="/oauth2/token")[-1]
+    assert (refresh.form["grant_type"], refresh.status) == ("refresh_token", 400)
+
+
+def test_the_simulated_api_refuses_missing_and_bad_credentials_as_google_does(simulator):
+    api = f"{simulator.url}/youtube/youtube/v3"
+    no_key = requests.get(f"{api}/search", params={"part": "snippet", "q": "x"}, timeout=5)
+    assert (no_key.status_code, no_key.json()["error"]["errors"][0]["reason"]) == (403, "forbidden")
+    no_login = requests.post(f"{api}/videos/rate", params={"id": "x", "rating": "like"}, timeout=5)
+    assert (no_login.status_code, no_login.json()["error"]["status"]) == (401, "UNAUTHENTICATED")
+    bogus = requests.post(
+        f"{api}/videos/rate",
+        params={"id": "x", "rating": "like"},
+        headers={"Authorization": "Bearer ya29.made-up"},
+        timeout=5,
+    )
+    assert bogus.json()["error"]["errors"][0]["reason"] == "authError"
+    wrong_secret = requests.post(
+        f"{simulator.url}/youtube/oauth2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "x",
+            "client_id": simulator.app.config["GOOGLE_CLIENT_ID"],
+            "client_secret": "nope",
+        },
+        timeout=5,
+    )
+    assert (wrong_secret.status_code, wrong_secret.json()["error"]) == (401, "invalid_client")
+    unknown_refresh = requests.post(
+        f"{simulator.url}/youtube/oauth2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "x",
+            "client_id": simulator.app.config["GOOGLE_CLIENT_ID"],
+            "client_secret": simulator.app.config["GOOGLE_CLIENT_SECRET"],
+        },
+        timeout=5,
+    )
+    assert (unknown_refresh.status_code, unknown_refresh.json()["error"]) == (400, "invalid_grant")
