@@ -1,6 +1,7 @@
 """`make dev` (`flask dev`): one command starts Redis, the database, the worker, the web app and
 the demo, and Ctrl-C stops all of it."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -49,10 +50,12 @@ def _wait_healthy(url, proc, timeout=60):
 
 def _ctrl_c(proc):
     # A terminal's Ctrl-C reaches the whole foreground process group.
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(30) == 0
+    with contextlib.suppress(ProcessLookupError):  # it may have died already
+        os.killpg(proc.pid, signal.SIGINT)
+    code = proc.wait(60)
     output = proc.stdout.read()
     proc.stdout.close()
+    assert code == 0, output
     return output
 
 

@@ -7,6 +7,7 @@ from app.campaigns.artwork import delete_artwork, process_artwork
 from app.campaigns.slugs import slugify, unique_slug
 from app.extensions import db
 from app.models import Artist, Campaign
+from app.platforms import registry
 
 
 class SlugTaken(Exception):
@@ -38,7 +39,8 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     campaign.artist_name = form.artist_name.data
     campaign.schedule(form.release_date.data, form.time_zone.data)
     campaign.source = form.parsed_source
-    campaign.platforms = [key for key in form.platforms.data]
+    chosen = set(form.platforms.data)
+    campaign.platforms = [key for key in registry.KEYS if key in chosen]  # matrix order
     if new_artwork:
         campaign.artwork = new_artwork
     try:
