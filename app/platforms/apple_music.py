@@ -165,7 +165,7 @@ class AppleMusicClient:
             if not songs:
                 continue
             album = _first_album(songs[0])
-            if album and identity.spotify_type != "track":
+            if album and identity.kind == "album":
                 return self._listing(album, "album", "isrc")
             return self._listing(songs[0], "track", "isrc")
         return None

@@ -46,6 +46,18 @@ class ReleaseIdentity:
     release_date: str | None = None
 
     @property
+    def kind(self) -> str:
+        """ "album" or "track": what a platform should list for this release.
+
+        Spotify's type where the source gave one; otherwise a UPC names an album, and an
+        identity with none came from an ISRC, which names a track. Every client applies this
+        one rule, so the same campaign is an album (or a track) on every platform.
+        """
+        if self.spotify_type:
+            return self.spotify_type
+        return "album" if self.upc else "track"
+
+    @property
     def spotify_url(self) -> str | None:
         if not self.spotify_id:
             return None

@@ -67,9 +67,7 @@ class DeezerClient:
                 return _listing(self.album_by_upc(identity.upc), "album", "upc")
             except NotFound:
                 pass
-        wants_album = identity.spotify_type == "album" or (
-            identity.spotify_type is None and identity.upc is not None
-        )
+        wants_album = identity.kind == "album"
         for isrc in identity.isrcs:
             try:
                 track = self.track_by_isrc(isrc)

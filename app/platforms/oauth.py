@@ -93,6 +93,61 @@ def exchange_code(
     return tokens_from(token)
 
 
+class OAuthClient:
+    """What the clients of OAuth platforms (YouTube Music, TIDAL) share: one registered app
+    whose id and secret go in the token request's form body (as Google documents and TIDAL's
+    SDK sends them), a code exchange, and one FanSession per save.
+
+    Subclasses set `session`, `timeout`, `token_url`, `client_id`, `client_secret`, `scope`
+    and, for PKCE, `code_challenge_method`; each writes its own `authorize`, since what the
+    fan is sent with differs (a PKCE verifier, Google's offline access).
+    """
+
+    scope: str
+    code_challenge_method: str | None = None
+
+    def client_auth(self) -> dict:
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret or None,
+            "token_endpoint_auth_method": "client_secret_post" if self.client_secret else "none",
+        }
+
+    def oauth(self, redirect_uri: str) -> OAuth2Session:
+        return oauth_session(
+            self.session,
+            self.timeout,
+            scope=self.scope,
+            redirect_uri=redirect_uri,
+            code_challenge_method=self.code_challenge_method,
+            **self.client_auth(),
+        )
+
+    def complete_authorization(
+        self, redirect_uri: str, callback_url: str, state: str, code_verifier: str | None = None
+    ) -> Tokens:
+        return exchange_code(
+            self.oauth(redirect_uri),
+            self.token_url,
+            callback_url,
+            state,
+            code_verifier=code_verifier,
+        )
+
+    def fan_session(
+        self, tokens: Tokens, on_refresh: TokenSaver, stale: Callable[[requests.Response], bool]
+    ) -> "FanSession":
+        return FanSession(
+            self.session,
+            self.token_url,
+            tokens,
+            on_refresh,
+            stale,
+            timeout=self.timeout,
+            **self.client_auth(),
+        )
+
+
 class FanSession:
     """A fan's access for one job: requests carry the token; a refresh happens at most once.
 

@@ -125,9 +125,7 @@ class SpotifyClient:
                 return _listing(item, "source")
         if identity.upc and (album := self.search_upc(identity.upc)):
             return _listing(album, "upc")
-        wants_album = identity.spotify_type == "album" or (
-            identity.spotify_type is None and identity.upc is not None
-        )
+        wants_album = identity.kind == "album"
         for isrc in identity.isrcs:
             if track := self.search_isrc(isrc):
                 return _listing(track["album"] if wants_album else track, "isrc")

@@ -29,7 +29,7 @@ from app.platforms.base import (
     TokenSaver,
 )
 from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import AuthorizationRequest, FanSession, exchange_code, oauth_session
+from app.platforms.oauth import AuthorizationRequest, OAuthClient, oauth_session
 
 JSON_API = "application/vnd.api+json"
 SCOPES = "collection.read collection.write"
@@ -71,8 +71,10 @@ def idempotency_key(connection_id: str, album_id: str) -> str:
     return hashlib.sha256(f"dropday:{connection_id}:{album_id}".encode()).hexdigest()
 
 
-class TidalClient:
+class TidalClient(OAuthClient):
     key = "tidal"
+    scope = SCOPES
+    code_challenge_method = "S256"  # OAuth 2.1: PKCE is required
     web_url = "https://tidal.com"
 
     def __init__(
@@ -109,14 +111,6 @@ class TidalClient:
             timeout=settings.timeout(config),
         )
 
-    def _client(self) -> dict:
-        # TIDAL's SDK sends the client id (and secret, if any) in the form body.
-        return {
-            "client_id": self.client_id,
-            "client_secret": self.client_secret or None,
-            "token_endpoint_auth_method": "client_secret_post" if self.client_secret else "none",
-        }
-
     # -- the catalog, with an app token -------------------------------------------------
 
     def _app_session(self):
@@ -127,7 +121,7 @@ class TidalClient:
                 self.timeout,
                 token_endpoint=self.token_url,
                 grant_type="client_credentials",
-                **self._client(),
+                **self.client_auth(),
             )
         return self._app
 
@@ -168,7 +162,7 @@ class TidalClient:
                 continue
             track = tracks["data"][0]
             albums = ((track.get("relationships") or {}).get("albums") or {}).get("data") or []
-            if albums and identity.spotify_type != "track":
+            if albums and identity.kind == "album":
                 included = {(r.get("type"), r.get("id")): r for r in tracks.get("included") or []}
                 album = included.get(("albums", albums[0]["id"]), albums[0])
                 return self._listing(album, "album", "isrc")
@@ -182,33 +176,12 @@ class TidalClient:
 
     # -- connecting a fan ---------------------------------------------------------------
 
-    def _oauth(self, redirect_uri: str):
-        return oauth_session(
-            self.session,
-            self.timeout,
-            scope=SCOPES,
-            redirect_uri=redirect_uri,
-            code_challenge_method="S256",
-            **self._client(),
-        )
-
     def authorize(self, redirect_uri: str, state: str | None = None) -> AuthorizationRequest:
         code_verifier = generate_token(64)  # RFC 7636: 43 to 128 characters
-        url, state = self._oauth(redirect_uri).create_authorization_url(
+        url, state = self.oauth(redirect_uri).create_authorization_url(
             self.authorize_url, state=state, code_verifier=code_verifier
         )
         return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
-
-    def complete_authorization(
-        self, redirect_uri: str, callback_url: str, state: str, code_verifier: str | None = None
-    ) -> Tokens:
-        return exchange_code(
-            self._oauth(redirect_uri),
-            self.token_url,
-            callback_url,
-            state,
-            code_verifier=code_verifier,
-        )
 
     # -- saving -------------------------------------------------------------------------
 
@@ -220,15 +193,7 @@ class TidalClient:
         *,
         connection_id: str | None = None,
     ) -> SaveResult:
-        fan = FanSession(
-            self.session,
-            self.token_url,
-            tokens,
-            on_refresh,
-            stale=needs_refresh,
-            timeout=self.timeout,
-            **self._client(),
-        )
+        fan = self.fan_session(tokens, on_refresh, stale=needs_refresh)
         collection = "userCollectionAlbums" if listing.kind == "album" else "userCollectionTracks"
         headers = {**_accept(), "Content-Type": JSON_API}
         if connection_id:

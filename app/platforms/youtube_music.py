@@ -32,11 +32,10 @@ from app.platforms.base import (
     TokenSaver,
 )
 from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import AuthorizationRequest, FanSession, exchange_code, oauth_session
+from app.platforms.oauth import AuthorizationRequest, FanSession, OAuthClient
 from app.platforms.odesli import OdesliClient
 
 SCOPE = "https://www.googleapis.com/auth/youtube"
-CLIENT_AUTH = "client_secret_post"  # Google's documented way: id and secret in the form body
 PACIFIC = ZoneInfo("America/Los_Angeles")
 SEARCH_RESULTS = 10
 
@@ -59,8 +58,9 @@ def error_reason(response: requests.Response) -> str:
         return ""
 
 
-class YouTubeMusicClient:
+class YouTubeMusicClient(OAuthClient):
     key = "youtube_music"
+    scope = SCOPE
     web_url = "https://music.youtube.com"
     odesli_platform = "youtubeMusic"
 
@@ -115,7 +115,7 @@ class YouTubeMusicClient:
             return None  # Odesli busy or refusing: the search below still works
 
     def _from_search(self, identity: ReleaseIdentity) -> Listing | None:
-        kind = "track" if _is_single_track(identity) else "album"
+        kind = identity.kind
         params = {
             "part": "snippet",
             "q": f"{identity.artists[0] if identity.artists else ''} {identity.title}".strip(),
@@ -146,29 +146,13 @@ class YouTubeMusicClient:
 
     # -- connecting a fan ---------------------------------------------------------------
 
-    def _oauth(self, redirect_uri: str):
-        return oauth_session(
-            self.session,
-            self.timeout,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            token_endpoint_auth_method=CLIENT_AUTH,
-            scope=SCOPE,
-            redirect_uri=redirect_uri,
-        )
-
     def authorize(self, redirect_uri: str, state: str | None = None) -> AuthorizationRequest:
         # offline + consent: Google only hands out a refresh token on a consent screen, and
         # release day may be months after the fan connected.
-        url, state = self._oauth(redirect_uri).create_authorization_url(
+        url, state = self.oauth(redirect_uri).create_authorization_url(
             self.authorize_url, state=state, access_type="offline", prompt="consent"
         )
         return AuthorizationRequest(url=url, state=state)
-
-    def complete_authorization(
-        self, redirect_uri: str, callback_url: str, state: str, code_verifier: str | None = None
-    ) -> Tokens:
-        return exchange_code(self._oauth(redirect_uri), self.token_url, callback_url, state)
 
     # -- saving -------------------------------------------------------------------------
 
@@ -181,17 +165,7 @@ class YouTubeMusicClient:
         connection_id: str | None = None,
     ) -> SaveResult:
         """Like each track's video. Likes are idempotent, so `connection_id` is not needed."""
-        fan = FanSession(
-            self.session,
-            self.token_url,
-            tokens,
-            on_refresh,
-            stale=lambda response: response.status_code == 401,
-            timeout=self.timeout,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            token_endpoint_auth_method=CLIENT_AUTH,
-        )
+        fan = self.fan_session(tokens, on_refresh, stale=_unauthorized)
         if listing.kind == "album":
             videos = self._playlist_videos(fan, listing.platform_id)
         else:
@@ -243,7 +217,6 @@ class YouTubeClient(YouTubeMusicClient):
     odesli_platform = "youtube"
 
 
-def _is_single_track(identity: ReleaseIdentity) -> bool:
-    if identity.spotify_type:
-        return identity.spotify_type == "track"
-    return not identity.upc and len(identity.isrcs) == 1
+def _unauthorized(response: requests.Response) -> bool:
+    """Google answers an expired access token with a plain 401."""
+    return response.status_code == 401

@@ -7,19 +7,12 @@ Deezer lists its UPC with a leading zero, as labels' EAN-13 feeds often do.
 
 from datetime import timedelta
 
+from app.simulator.catalog import PLATFORMS
+
 DEMO_SPOTIFY_ID = "4aawyAB9vmqN3uQ7FjRGTy"
 DEMO_UPC = "602445790609"
 
-EVERYWHERE = (
-    "spotify",
-    "apple_music",
-    "youtube_music",
-    "youtube",
-    "tidal",
-    "deezer",
-    "amazon_music",
-    "soundcloud",
-)
+EVERYWHERE = PLATFORMS
 
 
 def populate(sim) -> None:

@@ -114,6 +114,23 @@ def basic_credentials() -> tuple[str | None, str | None]:
     return (client_id, secret) if sep else (None, None)
 
 
+def client_credentials() -> tuple[str | None, str | None]:
+    """(client id, secret) from HTTP Basic, else from the form body (token endpoints take
+    both); the secret is None when none was sent (a public client)."""
+    client_id, secret = basic_credentials()
+    if client_id is None:
+        client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
+    return client_id, secret
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> Response:
+    """A token endpoint's error in OAuth's flat shape (RFC 6749 §5.2), as Spotify and Google
+    send it."""
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    return response
+
+
 def _presented_token(sim, platform: str):
     """The platform-issued token this call carries (bearer, Apple's Music-User-Token, or a
     refresh token in a token request), whatever its state; None if it carries none."""

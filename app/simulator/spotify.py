@@ -13,7 +13,13 @@ from flask import jsonify, request
 from app.simulator import current_simulator
 from app.simulator.catalog import Release, Track, platform_id, url
 from app.simulator.faults import REVOKED
-from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
+from app.simulator.routing import (
+    bearer_token,
+    client_credentials,
+    fault_answer,
+    oauth_error,
+    sim_route,
+)
 from app.simulator.tokens import TokenProblem
 
 P = "spotify"
@@ -26,12 +32,6 @@ SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX = 5, 10
 
 def api_error(status: int, message: str, **extra):
     response = jsonify(error={"status": status, "message": message, **extra})
-    response.status_code = status
-    return response
-
-
-def oauth_error(error: str, description: str, status: int = 400):
-    response = jsonify(error=error, error_description=description)
     response.status_code = status
     return response
 
@@ -55,9 +55,7 @@ def _fault(fault):
 @sim_route(P, "/accounts/api/token", methods=("POST",))
 def token():
     sim = current_simulator()
-    client_id, secret = basic_credentials()
-    if client_id is None:  # Spotify also takes the credentials in the form body
-        client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
+    client_id, secret = client_credentials()
     grant_type = request.form.get("grant_type")
     if not client_id:
         return oauth_error("invalid_client", "Invalid client")
@@ -115,41 +113,38 @@ def _lookup(item_id: str, kind: str) -> tuple[Release, Track | None] | None:
     return release, track
 
 
+def _item(item_id: str, kind: str):
+    """((release, track), None) for an authorized lookup of a live id, else (None, the error
+    Spotify answers: 401 for the token, 400 for a malformed id, 404 for an unknown one)."""
+    if problem := _authorize():
+        return None, problem
+    if not _ID.fullmatch(item_id):
+        return None, api_error(400, "invalid id")
+    found = _lookup(item_id, kind)
+    if not found:
+        return None, api_error(404, "non existing id")
+    return found, None
+
+
 @sim_route(P, "/v1/albums/<album_id>")
 def album(album_id):
-    if problem := _authorize():
-        return problem
-    if not _ID.fullmatch(album_id):
-        return api_error(400, "invalid id")
-    found = _lookup(album_id, "album")
-    if not found:
-        return api_error(404, "non existing id")
-    return jsonify(_album(found[0], full=True))
+    found, problem = _item(album_id, "album")
+    return problem or jsonify(_album(found[0], full=True))
 
 
 @sim_route(P, "/v1/albums/<album_id>/tracks")
 def album_tracks(album_id):
-    if problem := _authorize():
+    found, problem = _item(album_id, "album")
+    if problem:
         return problem
-    if not _ID.fullmatch(album_id):
-        return api_error(400, "invalid id")
-    found = _lookup(album_id, "album")
-    if not found:
-        return api_error(404, "non existing id")
     offset, limit = _int_arg("offset", 0), min(_int_arg("limit", 20), PAGE)
     return jsonify(_track_page(found[0], offset, limit))
 
 
 @sim_route(P, "/v1/tracks/<track_id>")
 def track(track_id):
-    if problem := _authorize():
-        return problem
-    if not _ID.fullmatch(track_id):
-        return api_error(400, "invalid id")
-    found = _lookup(track_id, "track")
-    if not found:
-        return api_error(404, "non existing id")
-    return jsonify(_track(found[0], found[1]))
+    found, problem = _item(track_id, "track")
+    return problem or jsonify(_track(*found))
 
 
 _FILTER = re.compile(r'(\w+):("[^"]*"|\S+)')

@@ -25,7 +25,7 @@ from flask import Response, request
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
-from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
+from app.simulator.routing import bearer_token, client_credentials, fault_answer, sim_route
 from app.simulator.tokens import TokenProblem
 
 P = "tidal"
@@ -149,9 +149,7 @@ def authorize():
 @sim_route(P, "/auth/v1/oauth2/token", methods=("POST",))
 def token():
     sim = current_simulator()
-    client_id, secret = basic_credentials()
-    if client_id is None:
-        client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
+    client_id, secret = client_credentials()
     if not sim.check_client(P, client_id, None):
         return oauth_error("invalid_client", "Client not found", 401)
     if secret is not None and not sim.check_client(P, client_id, secret):
@@ -228,11 +226,15 @@ def _caller():
         )
 
 
-def _country():
+def _catalog_problem() -> Response | None:
+    """The error for a catalog request without a usable token or a countryCode, if any."""
+    _, problem = _caller()
+    if problem:
+        return problem
     country = request.args.get("countryCode")
     if not country or len(country) != 2:
-        return None, api_error(400, "countryCode is required (ISO 3166-1 alpha-2)")
-    return country.upper(), None
+        return api_error(400, "countryCode is required (ISO 3166-1 alpha-2)")
+    return None
 
 
 def _album(release: Release) -> dict:
@@ -273,11 +275,7 @@ def _track(release: Release, track: Track) -> dict:
 
 @sim_route(P, "/v2/albums")
 def albums():
-    _, problem = _caller()
-    if problem:
-        return problem
-    _, problem = _country()
-    if problem:
+    if problem := _catalog_problem():
         return problem
     barcodes = [b for b in request.args.get("filter[barcodeId]", "").split(",") if b]
     sim = current_simulator()
@@ -290,11 +288,7 @@ def albums():
 
 @sim_route(P, "/v2/tracks")
 def tracks():
-    _, problem = _caller()
-    if problem:
-        return problem
-    _, problem = _country()
-    if problem:
+    if problem := _catalog_problem():
         return problem
     isrcs = [i for i in request.args.get("filter[isrc]", "").split(",") if i]
     include_albums = "albums" in request.args.get("include", "").split(",")

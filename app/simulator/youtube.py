@@ -24,7 +24,13 @@ from flask import current_app, jsonify, request
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, platform_id
 from app.simulator.faults import REVOKED
-from app.simulator.routing import basic_credentials, bearer_token, fault_answer, sim_route
+from app.simulator.routing import (
+    bearer_token,
+    client_credentials,
+    fault_answer,
+    oauth_error,
+    sim_route,
+)
 from app.simulator.tokens import TokenProblem
 
 P = "youtube"
@@ -100,12 +106,6 @@ def _quota_exceeded():
     )
 
 
-def oauth_error(error: str, description: str, status: int = 400):
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    return response
-
-
 @fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind == "quota":
@@ -175,9 +175,7 @@ def authorize():
 @sim_route(P, "/oauth2/token", methods=("POST",))
 def token():
     sim = current_simulator()
-    client_id, secret = basic_credentials()
-    if client_id is None:
-        client_id, secret = request.form.get("client_id"), request.form.get("client_secret")
+    client_id, secret = client_credentials()
     if not sim.check_client(P, client_id, None):
         return oauth_error("invalid_client", "The OAuth client was not found.", 401)
     if not sim.check_client(P, client_id, secret or ""):

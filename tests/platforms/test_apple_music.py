@@ -24,6 +24,10 @@ DEMO = ReleaseIdentity(
     spotify_type="album",
 )
 SINGLE = ReleaseIdentity(title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",))
+# A Spotify album whose UPC Spotify does not give: found through its tracks' ISRCs.
+SINGLE_ALBUM = ReleaseIdentity(
+    title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",), spotify_type="album"
+)
 UPCOMING = ReleaseIdentity(title="Tides Between Us", artists=("Harbor Lights",), upc="602445790623")
 
 
@@ -168,7 +172,7 @@ def test_the_configured_storefront_is_used(simulator):
 
 
 def test_a_release_without_a_upc_is_found_through_an_isrc(simulator, apple):
-    listing = apple.find_release(SINGLE)
+    listing = apple.find_release(SINGLE_ALBUM)
     single = simulator.sim.release("catalog-single")
     assert (listing.matched_by, listing.kind) == ("isrc", "album")
     assert listing.platform_id == single.ids["apple_music"]

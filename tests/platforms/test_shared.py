@@ -12,9 +12,8 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from app.platforms import settings
 from app.platforms.barcode import upc_variants
-from app.platforms.base import Tokens
+from app.platforms.base import ReleaseIdentity, Tokens
 from app.platforms.http import retry_after
-from app.platforms.oauth import FanSession
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -52,13 +51,12 @@ def test_the_oauth_clients_are_authlib_sessions(simulator):
     """Authlib does the OAuth protocol; Dropday's modules only configure it."""
     assert isinstance(simulator.client("spotify")._session, OAuth2Session)
     tidal = simulator.client("tidal")
-    assert isinstance(tidal._oauth("http://127.0.0.1:9/cb"), OAuth2Session)
+    assert isinstance(tidal.oauth("http://127.0.0.1:9/cb"), OAuth2Session)
     assert isinstance(tidal._app_session(), OAuth2Session)
     assert isinstance(
-        simulator.client("youtube_music")._oauth("http://127.0.0.1:9/cb"), OAuth2Session
+        simulator.client("youtube_music").oauth("http://127.0.0.1:9/cb"), OAuth2Session
     )
-    fan = FanSession(tidal.session, tidal.token_url, Tokens("a"), print, stale=lambda r: False)
-    assert isinstance(fan.oauth, OAuth2Session)
+    assert isinstance(tidal.fan_session(Tokens("a"), print, stale=bool).oauth, OAuth2Session)
     # No module builds a token request by hand.
     sources = Path(settings.__file__).parent.glob("*.py")
     assert not [p.name for p in sources if re.search(r"[\"']grant_type[\"']\s*:", p.read_text())]
@@ -68,3 +66,24 @@ def test_every_platform_setting_is_in_the_readme_configuration_table():
     table = README.read_text()
     names = [*settings.URLS, *settings.REQUIRED, *settings.OPTIONS]
     assert [n for n in names if f"`{n}`" not in table] == []
+
+
+@pytest.mark.parametrize(
+    ("spotify_type", "upc", "kind"),
+    [
+        ("track", "602445790609", "track"),
+        ("album", None, "album"),
+        (None, "602445790609", "album"),
+        (None, None, "track"),  # resolved from an ISRC through Deezer: a track campaign
+    ],
+)
+def test_every_client_lists_an_identity_as_the_same_kind(spotify_type, upc, kind):
+    identity = ReleaseIdentity("t", ("a",), upc=upc, isrcs=("X",), spotify_type=spotify_type)
+    assert identity.kind == kind
+
+
+def test_an_isrc_only_identity_is_a_track_on_every_platform_that_looks_isrcs_up(simulator):
+    simulator.sim.go_live("demo", "tidal")
+    from_isrc = ReleaseIdentity("Static Hearts", ("The Night Owls",), isrcs=("USUM71703862",))
+    for key in ("spotify", "deezer", "apple_music", "tidal"):
+        assert simulator.client(key).find_release(from_isrc).kind == "track", key

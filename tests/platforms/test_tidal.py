@@ -23,6 +23,10 @@ DEMO = ReleaseIdentity(
     spotify_type="album",
 )
 SINGLE = ReleaseIdentity(title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",))
+# A Spotify album whose UPC Spotify does not give: found through its tracks' ISRCs.
+SINGLE_ALBUM = ReleaseIdentity(
+    title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",), spotify_type="album"
+)
 UPCOMING = ReleaseIdentity(title="Tides Between Us", artists=("Harbor Lights",), upc="602445790623")
 
 
@@ -69,7 +73,7 @@ def test_the_app_token_is_reused_until_it_expires(simulator, tidal):
 
 
 def test_a_release_without_a_barcode_is_found_through_an_isrc(simulator, tidal):
-    listing = tidal.find_release(SINGLE)
+    listing = tidal.find_release(SINGLE_ALBUM)
     single = simulator.sim.release("catalog-single")
     assert (listing.matched_by, listing.kind) == ("isrc", "album")
     assert listing.platform_id == single.ids["tidal"]
