@@ -31,7 +31,7 @@ from joserfc.jws import extract_compact
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
-from app.simulator.routing import bearer_token, fault_answer, sim_route
+from app.simulator.routing import bearer_token, fault_answer, int_arg, sim_route
 from app.simulator.tokens import TokenProblem
 
 P = "apple_music"
@@ -365,8 +365,11 @@ def library_albums():
     listener, problem = _listener()
     if problem:
         return problem
-    offset = int(request.args.get("offset", 0) or 0)
-    limit = min(int(request.args.get("limit", 25) or 25), 100)
+    offset, limit = int_arg("offset", 0), int_arg("limit", 25, low=1, high=100)
+    if offset is None or limit is None:
+        return api_error(
+            400, "40005", "Invalid Parameter Value", "offset must be 0 or more, limit 1 to 100"
+        )
     include_catalog = "catalog" in request.args.get("include", "").split(",")
     sim = current_simulator()
     with sim.lock:

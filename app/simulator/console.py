@@ -2,21 +2,44 @@
 platform, revoke a listener's token, turn faults on and off) and watch Dropday's calls.
 
 Plain server-rendered forms; unlike the simulated APIs these keep Dropday's CSRF check.
-Every action answers 303 back to the page.
+An action that worked answers 303 back to the page. Bad input answers the page itself with
+the reason and 422 (404 for an unknown release or listener), so neither a person nor a script
+can mistake a refused action for a done one.
 """
+
+import math
 
 from flask import flash, redirect, render_template, request, url_for
 
 from app.simulator import bp, current_simulator
 from app.simulator.catalog import PLATFORMS
-from app.simulator.faults import GENERIC
+from app.simulator.faults import GENERIC, REVOKED
 from app.simulator.routing import FAULT_KINDS
 
 LOG_ROWS = 100
+MAX_HOURS = 24 * 366 * 10  # the clock moves at most ten years at a time
+
+
+class BadInput(Exception):
+    """Refuse a dev-page action: the page is shown again with `message` and `status`."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@bp.errorhandler(BadInput)
+def _bad_input(error: BadInput):
+    return _page(error.message), error.status
 
 
 @bp.get("/")
 def index():
+    return _page()
+
+
+def _page(error: str | None = None):
     sim = current_simulator()
     with sim.lock:
         now = sim.now()
@@ -32,11 +55,13 @@ def index():
         now=now,
         platforms=PLATFORMS,
         api_platforms=sorted(FAULT_KINDS),
+        token_platforms=_token_platforms(),
         fault_kinds=sorted(set().union(GENERIC, *FAULT_KINDS.values())),
         releases=releases,
         listeners=listeners,
         faults=faults,
         log=log,
+        error=error,
     )
 
 
@@ -47,11 +72,10 @@ def _back():
 @bp.post("/releases/<key>/availability")
 def availability(key):
     sim = current_simulator()
-    platform = request.form.get("platform") or None
-    if key not in sim.catalog.releases or (platform and platform not in PLATFORMS):
-        flash("Unknown release or platform.", "error")
-        return _back()
-    if request.form.get("action") == "take_down":
+    if key not in sim.catalog.releases:
+        raise BadInput(f"There is no release “{key}”.", 404)
+    platform = _choice("platform", PLATFORMS, required=False)
+    if _choice("action", ("go_live", "take_down"), required=False) == "take_down":
         sim.take_down(key, platform)
     else:
         sim.go_live(key, platform)
@@ -62,8 +86,7 @@ def availability(key):
 def add_listener():
     key = request.form.get("key", "").strip().lower()
     if not key.isidentifier():
-        flash("A listener needs a short name (letters, digits, underscores).", "error")
-        return _back()
+        raise BadInput("A listener needs a short name (letters, digits, underscores).")
     current_simulator().add_listener(key)
     return _back()
 
@@ -71,10 +94,9 @@ def add_listener():
 @bp.post("/listeners/<key>/revoke")
 def revoke(key):
     sim = current_simulator()
-    platform = request.form.get("platform", "")
     if key not in sim.listeners:
-        flash("Unknown listener.", "error")
-        return _back()
+        raise BadInput(f"There is no listener “{key}”.", 404)
+    platform = _choice("platform", _token_platforms())
     count = sim.revoke(key, platform)
     flash(f"Revoked {count} token(s) of {key} on {platform}.", "success")
     return _back()
@@ -82,47 +104,35 @@ def revoke(key):
 
 @bp.post("/faults")
 def add_fault():
-    sim = current_simulator()
-    form = request.form
-    platform, kind = form.get("platform", ""), form.get("kind", "")
-    try:
-        times = int(form["times"]) if form.get("times") else None
-        rate = float(form["rate"]) if form.get("rate") else None
-        retry_after = int(form.get("retry_after") or 30)
-    except ValueError:
-        flash("Times, rate and Retry-After must be numbers.", "error")
-        return _back()
-    if platform not in FAULT_KINDS or kind not in FAULT_KINDS[platform]:
-        flash(f"{platform or 'That platform'} has no fault “{kind}”.", "error")
-        return _back()
+    platform = _choice("platform", sorted(FAULT_KINDS))
+    kind = _choice("kind", sorted(FAULT_KINDS[platform]))
+    times = _number("times", int, low=1)
+    rate = _number("rate", float, low=0, high=1)
+    retry_after = _number("retry_after", int, low=0)
     if times is None and rate is None:
         times = 1
-    sim.fail(
+    current_simulator().fail(
         platform,
         kind,
         times=times,
         rate=rate,
-        retry_after=retry_after,
-        path=form.get("path") or None,
+        retry_after=30 if retry_after is None else retry_after,
+        path=request.form.get("path") or None,
     )
     return _back()
 
 
 @bp.post("/faults/clear")
 def clear_faults():
-    current_simulator().clear_faults(request.form.get("platform") or None)
+    platform = _choice("platform", sorted(FAULT_KINDS), required=False)
+    current_simulator().clear_faults(platform)
     return _back()
 
 
 @bp.post("/clock")
 def clock():
-    sim = current_simulator()
-    try:
-        hours = float(request.form.get("hours", "0"))
-    except ValueError:
-        flash("Hours must be a number.", "error")
-        return _back()
-    sim.advance(hours=hours)
+    hours = _number("hours", float, low=-MAX_HOURS, high=MAX_HOURS)
+    current_simulator().advance(hours=hours or 0)
     return _back()
 
 
@@ -131,3 +141,38 @@ def reset():
     current_simulator().reset()
     flash("Simulator reset to the default catalog.", "success")
     return _back()
+
+
+def _token_platforms() -> list[str]:
+    """The simulated platforms that issue tokens (so a listener's can be revoked)."""
+    return sorted(p for p, kinds in FAULT_KINDS.items() if REVOKED in kinds)
+
+
+def _choice(name: str, allowed, required: bool = True) -> str | None:
+    """The form field `name` if it is one of `allowed` (None if left empty and not required)."""
+    value = request.form.get(name) or None
+    if value is None and not required:
+        return None
+    if value not in allowed:
+        raise BadInput(f"{name} must be one of: {', '.join(allowed)} (got “{value or ''}”).")
+    return value
+
+
+def _number(name: str, parse: type, low: float | None = None, high: float | None = None):
+    """The form field `name` as an int or float within [low, high]; None if left empty."""
+    text = (request.form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = parse(text)
+    except ValueError:
+        raise BadInput(f"{name} must be a number (got “{text}”).") from None
+    if (
+        not math.isfinite(value)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        bounds = f"from {low:g}" if low is not None else ""
+        bounds += f" to {high:g}" if high is not None else " or more"
+        raise BadInput(f"{name} must be a number {bounds} (got “{text}”).")
+    return value

@@ -123,6 +123,21 @@ def client_credentials() -> tuple[str | None, str | None]:
     return client_id, secret
 
 
+def int_arg(name: str, default: int, low: int = 0, high: int | None = None) -> int | None:
+    """The query parameter `name` as an integer in [low, high] (`default` if absent); None
+    if it is not one, for the endpoint to answer with its platform's 400."""
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    if value < low or (high is not None and value > high):
+        return None
+    return value
+
+
 def oauth_error(error: str, description: str, status: int = 400) -> Response:
     """A token endpoint's error in OAuth's flat shape (RFC 6749 §5.2), as Spotify and Google
     send it."""

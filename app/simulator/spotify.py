@@ -17,6 +17,7 @@ from app.simulator.routing import (
     bearer_token,
     client_credentials,
     fault_answer,
+    int_arg,
     oauth_error,
     sim_route,
 )
@@ -137,7 +138,11 @@ def album_tracks(album_id):
     found, problem = _item(album_id, "album")
     if problem:
         return problem
-    offset, limit = _int_arg("offset", 0), min(_int_arg("limit", 20), PAGE)
+    limit, offset = int_arg("limit", 20, low=1, high=PAGE), int_arg("offset", 0)
+    if limit is None:
+        return api_error(400, "Invalid limit")
+    if offset is None:
+        return api_error(400, "Invalid offset")
     return jsonify(_track_page(found[0], offset, limit))
 
 
@@ -163,10 +168,12 @@ def search():
         return api_error(400, "Missing parameter type")
     if set(types) - {"album", "artist", "playlist", "track", "show", "episode", "audiobook"}:
         return api_error(400, "Bad search type field")
-    limit = _int_arg("limit", SEARCH_LIMIT_DEFAULT)
-    if not 0 <= limit <= SEARCH_LIMIT_MAX:
+    limit = int_arg("limit", SEARCH_LIMIT_DEFAULT, high=SEARCH_LIMIT_MAX)
+    if limit is None:
         return api_error(400, "Invalid limit")
-    offset = _int_arg("offset", 0)
+    offset = int_arg("offset", 0)
+    if offset is None:
+        return api_error(400, "Invalid offset")
     filters = {k.lower(): v.strip('"') for k, v in _FILTER.findall(query)}
     text = _FILTER.sub("", query).strip().lower()
     market = request.args.get("market")
@@ -218,13 +225,6 @@ def _text_matches(release: Release, filters: dict, text: str, title: str) -> boo
         return False
     haystack = f"{title} {artists}".lower()
     return all(word in haystack for word in text.split())
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return -1
 
 
 def _base() -> str:

@@ -28,6 +28,7 @@ from app.simulator.routing import (
     bearer_token,
     client_credentials,
     fault_answer,
+    int_arg,
     oauth_error,
     sim_route,
 )
@@ -297,7 +298,14 @@ def search():
         return api_error(400, "invalidPart", "part must include snippet", "INVALID_ARGUMENT")
     query = _words(request.args.get("q", ""))
     kind = request.args.get("type", "video")
-    limit = min(int(request.args.get("maxResults", 5) or 5), 50)
+    limit = int_arg("maxResults", 5, high=50)
+    if limit is None:
+        return api_error(
+            400,
+            "invalidParameter",
+            "Invalid value for parameter maxResults: it must be an integer from 0 to 50.",
+            "INVALID_ARGUMENT",
+        )
     sim = current_simulator()
     items = []
     for release in _live_releases():

@@ -160,3 +160,124 @@ def test_the_simulated_apis_take_no_csrf_token(csrf_on, client):
         auth=("dropday-sim-spotify", "dropday-sim-spotify-secret"),
     )
     assert answer.status_code == 200 and answer.json["token_type"] == "Bearer"
+
+
+# -- bad input: a clear message and the right status, never a 500 -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "status", "message"),
+    [
+        ("/simulator/clock", {"hours": "nan"}, 422, "hours must be a number"),
+        ("/simulator/clock", {"hours": "1e400"}, 422, "hours must be a number"),
+        ("/simulator/clock", {"hours": "soon"}, 422, "hours must be a number"),
+        ("/simulator/faults", {"platform": "spotify", "kind": "quota", "times": "x"}, 422, "times"),
+        ("/simulator/faults", {"platform": "spotify", "kind": "quota", "times": "0"}, 422, "times"),
+        ("/simulator/faults", {"platform": "spotify", "kind": "quota", "rate": "5"}, 422, "rate"),
+        ("/simulator/faults", {"platform": "spotify", "kind": "quota", "rate": "nan"}, 422, "rate"),
+        (
+            "/simulator/faults",
+            {"platform": "spotify", "kind": "quota", "retry_after": "-1"},
+            422,
+            "retry_after",
+        ),
+        ("/simulator/faults", {"platform": "myspace", "kind": "quota"}, 422, "platform must be"),
+        ("/simulator/faults", {"platform": "deezer", "kind": "revoked"}, 422, "kind must be"),
+        ("/simulator/faults/clear", {"platform": "myspace"}, 422, "platform must be"),
+        ("/simulator/releases/nope/availability", {}, 404, "no release"),
+        ("/simulator/releases/demo/availability", {"platform": "myspace"}, 422, "platform"),
+        ("/simulator/releases/demo/availability", {"action": "explode"}, 422, "action"),
+        ("/simulator/listeners", {"key": "two words"}, 422, "short name"),
+        ("/simulator/listeners/nobody/revoke", {"platform": "tidal"}, 404, "no listener"),
+    ],
+)
+def test_the_dev_page_answers_bad_input_with_the_page_and_the_reason(
+    client, sim, path, form, status, message
+):
+    sim.add_listener("ada")
+    before = (sim.now(), list(sim.faults.active), sorted(sim.listeners))
+    answer = client.post(path, data=form)
+    assert answer.status_code == status
+    assert b"Platform simulator" in answer.data  # the page itself, not a redirect
+    alert = re.search(rb'id="simulator-error">([^<]*)<', answer.data)[1].decode()
+    assert message in alert
+    after = (sim.now(), list(sim.faults.active), sorted(sim.listeners))
+    assert after[1:] == before[1:] and abs((after[0] - before[0]).total_seconds()) < 5
+
+
+def test_the_dev_page_still_redirects_after_good_input(client, sim):
+    answer = client.post("/simulator/clock", data={"hours": "2"})
+    assert answer.status_code == 303
+    answer = client.post("/simulator/faults", data={"platform": "tidal", "kind": "revoked"})
+    assert answer.status_code == 303 and sim.faults.active[0].kind == "revoked"
+
+
+def test_paging_parameters_that_are_not_numbers_get_each_platform_s_400(simulator):
+    sim = simulator.sim
+    sim.add_listener("ada")
+    spotify = sim.issue_tokens("spotify", "dropday-sim-spotify").access.value
+    search = requests.get(
+        f"{simulator.url}/spotify/v1/search",
+        params={"q": "isrc:USUM71703861", "type": "track", "offset": "-1"},
+        headers={"Authorization": f"Bearer {spotify}"},
+        timeout=5,
+    )
+    assert search.status_code == 400
+    assert search.json() == {"error": {"status": 400, "message": "Invalid offset"}}
+    tracks = requests.get(
+        f"{simulator.url}/spotify/v1/albums/4aawyAB9vmqN3uQ7FjRGTy/tracks",
+        params={"limit": "lots"},
+        headers={"Authorization": f"Bearer {spotify}"},
+        timeout=5,
+    )
+    assert tracks.json()["error"]["message"] == "Invalid limit"
+    youtube = requests.get(
+        f"{simulator.url}/youtube/youtube/v3/search",
+        params={"part": "snippet", "q": "x", "maxResults": "ten", "key": "dropday-sim-youtube-key"},
+        timeout=5,
+    )
+    assert youtube.status_code == 400
+    assert youtube.json()["error"]["errors"][0]["reason"] == "invalidParameter"
+    apple = simulator.client("apple_music")
+    library = requests.get(
+        f"{simulator.url}/apple_music/v1/me/library/albums",
+        params={"offset": "x"},
+        headers={
+            "Authorization": f"Bearer {apple.developer_token()}",
+            "Music-User-Token": sim.issue_tokens("apple_music", "t", listener="ada").access.value,
+        },
+        timeout=5,
+    )
+    assert library.status_code == 400 and library.json()["errors"][0]["status"] == "400"
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[]", b'{"data": "x"}', b'{"data": [5]}', b'{"data": [{"id": []}]}']
+)
+def test_a_malformed_json_api_body_gets_tidal_s_400(simulator, body):
+    sim = simulator.sim
+    sim.add_listener("ada")
+    token = sim.issue_tokens("tidal", "x", listener="ada", scope="collection.write").access.value
+    answer = requests.post(
+        f"{simulator.url}/tidal/v2/userCollectionAlbums/me/relationships/items",
+        data=body,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/vnd.api+json",
+        },
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert answer.headers["Content-Type"] == "application/vnd.api+json"
+    assert answer.json()["errors"][0]["status"] == "400"
+
+
+def test_a_token_endpoint_given_json_instead_of_a_form_refuses_the_client(simulator):
+    for path in (
+        "spotify/accounts/api/token",
+        "youtube/oauth2/token",
+        "tidal/auth/v1/oauth2/token",
+    ):
+        answer = requests.post(f"{simulator.url}/{path}", data=b"{not json", timeout=5)
+        assert answer.status_code in {400, 401}, path
+        assert answer.json()["error"] == "invalid_client", path
