@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.platforms import registry
 from app.platforms import settings as platform_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,11 @@ def check(cfg: dict, production: bool) -> None:
         raise ConfigError(f"Missing required setting(s): {names}{hint}.")
     if cfg["PLATFORM_MODE"] not in {"live", "simulator"}:
         raise ConfigError("PLATFORM_MODE must be 'live' or 'simulator'.")
+    if unknown := set(cfg.get("DISABLED_PLATFORMS") or ()) - set(registry.KEYS):
+        raise ConfigError(
+            f"DISABLED_PLATFORMS names unknown platforms: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(registry.KEYS)})."
+        )
     if production and cfg["PLATFORM_MODE"] == "simulator":
         # Its console lets anyone revoke tokens and inject faults: never on a public site.
         raise ConfigError(

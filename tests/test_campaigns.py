@@ -10,7 +10,7 @@ from app.campaigns.artwork import artwork_path
 from app.extensions import db
 from app.models import Campaign
 from app.platforms import registry
-from tests.factories import png_bytes
+from tests.factories import log_in, png_bytes
 
 NEXT_MONTH = date.today() + timedelta(days=30)
 
@@ -331,3 +331,11 @@ def test_an_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "couldn&#39;t find that page" in response.text
+
+
+def test_a_platform_the_installation_switched_off_is_not_offered(make_app, artist):
+    client = make_app(DISABLED_PLATFORMS=frozenset({"tidal", "apple_music"})).test_client()
+    log_in(client, artist.email)
+    page = client.get("/dashboard/campaigns/new").text
+    assert 'value="tidal"' not in page and 'value="apple_music"' not in page
+    assert 'value="spotify"' in page

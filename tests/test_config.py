@@ -61,3 +61,37 @@ def test_production_names_the_platform_credentials_it_lacks(clean_env):
         clean_env.setenv(name, "set")
     with pytest.raises(ConfigError, match=r"SPOTIFY_CLIENT_ID .*TIDAL_CLIENT_SECRET"):
         load()
+
+
+def test_an_installation_without_some_platforms_needs_only_the_others_credentials(clean_env):
+    for name in (
+        "SECRET_KEY",
+        "TOKEN_KEYS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SPOTIFY_CLIENT_ID",
+        "SPOTIFY_CLIENT_SECRET",
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_CLIENT_SECRET",
+        "YOUTUBE_API_KEY",
+    ):
+        clean_env.setenv(name, "set")
+    clean_env.setenv("DISABLED_PLATFORMS", "apple_music, tidal")
+    cfg = load()
+    assert cfg["DISABLED_PLATFORMS"] == {"apple_music", "tidal"}
+    assert cfg["PLATFORM_MODE"] == "live"
+
+
+def test_a_missing_credential_names_the_switch_that_does_without_it(clean_env):
+    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
+        clean_env.setenv(name, "set")
+    with pytest.raises(ConfigError, match=r"DISABLED_PLATFORMS=apple_music"):
+        load()
+
+
+def test_an_unknown_platform_cannot_be_switched_off(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    clean_env.setenv("DISABLED_PLATFORMS", "myspace")
+    with pytest.raises(ConfigError, match="unknown platforms: myspace"):
+        load()

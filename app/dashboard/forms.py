@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
@@ -52,11 +53,7 @@ class CampaignForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("Enter the release source.")],
     )
-    platforms = CheckboxesField(
-        "Platforms",
-        choices=[SelectChoice(p.key, p.name) for p in registry.PLATFORMS],
-        default=registry.KEYS,
-    )
+    platforms = CheckboxesField("Platforms", default=registry.KEYS)
     slug = StringField("Page address", filters=[clean_text], validators=[Optional()])
 
     hints = {
@@ -78,6 +75,8 @@ class CampaignForm(FlaskForm):
         super().__init__(*args, obj=campaign, **kwargs)
         self.campaign = campaign
         self.time_zone.choices = [SelectChoice(zone) for zone in time_zones()]
+        offered = registry.enabled(current_app.config["DISABLED_PLATFORMS"])
+        self.platforms.choices = [SelectChoice(p.key, p.name) for p in offered]
         if campaign is not None and not self.is_submitted():
             self.release_source.data = campaign.source_value
 

@@ -64,3 +64,8 @@ KEYS: tuple[str, ...] = tuple(BY_KEY)
 
 def get(key: str) -> Platform:
     return BY_KEY[key]
+
+
+def enabled(disabled: frozenset[str] | set[str] = frozenset()) -> tuple[Platform, ...]:
+    """The platforms this installation offers (DISABLED_PLATFORMS takes some away)."""
+    return tuple(p for p in PLATFORMS if p.key not in disabled)

@@ -58,19 +58,38 @@ CLIENT_CREDENTIALS: dict[str, tuple[str, str]] = {
     "tidal": ("TIDAL_CLIENT_ID", "TIDAL_CLIENT_SECRET"),
 }
 
-# What production in live mode cannot start without, with where to get it.
-REQUIRED: dict[str, str] = {
-    "SPOTIFY_CLIENT_ID": "a Spotify app's client id (developer.spotify.com/dashboard)",
-    "SPOTIFY_CLIENT_SECRET": "that Spotify app's client secret",
-    "APPLE_TEAM_ID": "your Apple Developer team id (developer.apple.com/account)",
-    "APPLE_KEY_ID": "the 10-character id of a MusicKit private key",
-    "APPLE_PRIVATE_KEY": "that MusicKit key's PEM text (the .p8 file)",
-    "GOOGLE_CLIENT_ID": "a Google OAuth web client id (console.cloud.google.com)",
-    "GOOGLE_CLIENT_SECRET": "that Google OAuth client's secret",
-    "YOUTUBE_API_KEY": "a Google API key with the YouTube Data API v3 enabled",
-    "TIDAL_CLIENT_ID": "a TIDAL app's client id (developer.tidal.com)",
-    "TIDAL_CLIENT_SECRET": "that TIDAL app's client secret",
+# What production in live mode cannot start without, the platforms each one serves, and where
+# to get it. A platform switched off with DISABLED_PLATFORMS needs none of its credentials.
+REQUIRED: dict[str, tuple[tuple[str, ...], str]] = {
+    "SPOTIFY_CLIENT_ID": (
+        ("spotify",),
+        "a Spotify app's client id (developer.spotify.com/dashboard)",
+    ),
+    "SPOTIFY_CLIENT_SECRET": (("spotify",), "that Spotify app's client secret"),
+    "APPLE_TEAM_ID": (
+        ("apple_music",),
+        "your Apple Developer team id (developer.apple.com/account)",
+    ),
+    "APPLE_KEY_ID": (("apple_music",), "the 10-character id of a MusicKit private key"),
+    "APPLE_PRIVATE_KEY": (("apple_music",), "that MusicKit key's PEM text (the .p8 file)"),
+    "GOOGLE_CLIENT_ID": (
+        ("youtube_music",),
+        "a Google OAuth web client id (console.cloud.google.com)",
+    ),
+    "GOOGLE_CLIENT_SECRET": (("youtube_music",), "that Google OAuth client's secret"),
+    "YOUTUBE_API_KEY": (
+        ("youtube_music", "youtube"),
+        "a Google API key with the YouTube Data API v3 enabled",
+    ),
+    "TIDAL_CLIENT_ID": (("tidal",), "a TIDAL app's client id (developer.tidal.com)"),
+    "TIDAL_CLIENT_SECRET": (("tidal",), "that TIDAL app's client secret"),
 }
+
+
+def disabled_platforms(value: str) -> frozenset[str]:
+    """DISABLED_PLATFORMS: registry keys, comma-separated."""
+    return frozenset(key.strip() for key in value.split(",") if key.strip())
+
 
 # Other settings: name -> (default, parser).
 OPTIONS: dict[str, tuple[object, type]] = {
@@ -83,6 +102,9 @@ OPTIONS: dict[str, tuple[object, type]] = {
     "SIMULATOR_URL": (None, str),
     "SIMULATOR_SLOW_SECONDS": (15.0, float),  # how long a "slow" fault sleeps
     "SIMULATOR_SEED": (0, int),  # seeds the simulator's fault RNG
+    # Platforms this installation does without (no app registered there): artists can't
+    # pick them and their credentials are not required.
+    "DISABLED_PLATFORMS": (frozenset(), disabled_platforms),
 }
 
 CONNECT_TIMEOUT = 3.05
@@ -134,8 +156,13 @@ def simulator_apple_key() -> str:
 
 
 def missing(cfg: Mapping) -> list[str]:
-    """Settings live mode needs that are unset, each with a hint."""
-    return [f"{name} ({hint})" for name, hint in REQUIRED.items() if not cfg.get(name)]
+    """Settings live mode needs for the platforms that are on but unset, each with a hint."""
+    off = set(cfg.get("DISABLED_PLATFORMS") or ())
+    return [
+        f"{name} ({hint}; or DISABLED_PLATFORMS={','.join(platforms)})"
+        for name, (platforms, hint) in REQUIRED.items()
+        if not cfg.get(name) and not set(platforms) <= off
+    ]
 
 
 def simulator_url(cfg: Mapping) -> str:
