@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.campaigns.release_source import ReleaseSource
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
-from app.platforms import registry
 
 PHASES = ("presave", "awaiting_release", "live", "not_found")
 SOURCE_KINDS = ("spotify", "upc", "isrc")
@@ -56,8 +55,3 @@ class Campaign(db.Model):
     def schedule(self, day: date, zone: str) -> None:
         self.release_date, self.time_zone = day, zone
         self.release_at = release_moment(day, zone)
-
-    @property
-    def enabled_platforms(self) -> list[registry.Platform]:
-        keys = set(self.platforms or ())
-        return [p for p in registry.PLATFORMS if p.key in keys]

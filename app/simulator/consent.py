@@ -55,6 +55,30 @@ def allowed(who: Listener) -> bool:
     return who.consents
 
 
+def authorize(
+    sim, platform: str, brand: str, params: dict, scopes: dict, *, echo_scope=False, **code_fields
+):
+    """The OAuth authorize step once the request itself checks out: GET shows the consent
+    page for the `scopes` ({scope: what it lets the app do}); the listener's answer (POST)
+    goes back to the app as `error=access_denied` or a fresh code.
+
+    `code_fields` are kept with the code (a PKCE challenge, Google's access_type);
+    `echo_scope` repeats the granted scope in the redirect, as Google does.
+    """
+    redirect_uri, state = params["redirect_uri"], params.get("state")
+    if request.method == "GET":
+        return page(brand, scopes=list(scopes.values()), hidden=params)
+    who = listener(sim)
+    if not allowed(who):
+        return back_to_app(redirect_uri, error="access_denied", state=state)
+    with sim.lock:
+        code = sim.tokens.issue_code(
+            platform, params["client_id"], who.key, redirect_uri, " ".join(scopes), **code_fields
+        )
+    scope = " ".join(scopes) if echo_scope else None
+    return back_to_app(redirect_uri, code=code.value, scope=scope, state=state)
+
+
 def redirect_uri_ok(uri: str | None) -> bool:
     """Real services only redirect to registered URIs; the simulator accepts any absolute
     http(s) URL, since test servers pick their ports at random."""

@@ -126,21 +126,14 @@ def authorize():
     scopes = (params.get("scope") or "").split()
     if any(scope not in SCOPES for scope in scopes):
         return consent.back_to_app(redirect_uri, error="invalid_scope", state=state)
-    if request.method == "GET":
-        return consent.page(BRAND, scopes=[SCOPES[s] for s in scopes], hidden=params)
-    who = consent.listener(sim)
-    if not consent.allowed(who):
-        return consent.back_to_app(redirect_uri, error="access_denied", state=state)
-    with sim.lock:
-        code = sim.tokens.issue_code(
-            P,
-            params["client_id"],
-            who.key,
-            redirect_uri,
-            " ".join(scopes),
-            code_challenge=params["code_challenge"],
-        )
-    return consent.back_to_app(redirect_uri, code=code.value, state=state)
+    return consent.authorize(
+        sim,
+        P,
+        BRAND,
+        params,
+        {scope: SCOPES[scope] for scope in scopes},
+        code_challenge=params["code_challenge"],
+    )
 
 
 # -- auth.tidal.com/v1/oauth2/token ------------------------------------------------------------

@@ -9,16 +9,7 @@ import requests
 from app.platforms.base import NotFound, PermanentError, ReleaseIdentity, TemporaryError
 from app.platforms.spotify import QUOTA_WAIT
 from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
-
-DEMO = ReleaseIdentity(
-    title="Midnight Signals",
-    artists=("The Night Owls",),
-    upc=DEMO_UPC,
-    isrcs=("USUM71703861",),
-    spotify_id=DEMO_SPOTIFY_ID,
-    spotify_type="album",
-)
-BY_UPC = ReleaseIdentity(title="Midnight Signals", artists=("The Night Owls",), upc=DEMO_UPC)
+from tests.platforms.releases import DEMO, DEMO_BY_UPC
 
 
 @pytest.fixture
@@ -45,7 +36,7 @@ def test_a_full_album_carries_its_upc_and_track_listing(spotify):
 
 
 def test_a_upc_search_is_sent_with_the_market(simulator, spotify):
-    listing = spotify.find_release(BY_UPC)
+    listing = spotify.find_release(DEMO_BY_UPC)
     assert listing.matched_by == "upc" and listing.platform_id == DEMO_SPOTIFY_ID
     (search,) = simulator.sim.requests("spotify", path="/v1/search")
     assert search.query["q"] == f"upc:{DEMO_UPC}"

@@ -11,23 +11,9 @@ import requests
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.tidal import idempotency_key
-from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
+from app.simulator.demo import DEMO_UPC
 from tests.platforms.consent import CALLBACK, callback, consent
-
-DEMO = ReleaseIdentity(
-    title="Midnight Signals",
-    artists=("The Night Owls",),
-    upc=DEMO_UPC,
-    isrcs=("USUM71703861",),
-    spotify_id=DEMO_SPOTIFY_ID,
-    spotify_type="album",
-)
-SINGLE = ReleaseIdentity(title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",))
-# A Spotify album whose UPC Spotify does not give: found through its tracks' ISRCs.
-SINGLE_ALBUM = ReleaseIdentity(
-    title="Paper Lanterns", artists=("Mira Vale",), isrcs=("USUM71703870",), spotify_type="album"
-)
-UPCOMING = ReleaseIdentity(title="Tides Between Us", artists=("Harbor Lights",), upc="602445790623")
+from tests.platforms.releases import DEMO, SINGLE, SINGLE_ALBUM, UPCOMING
 
 
 @pytest.fixture

@@ -10,21 +10,12 @@ import requests
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.youtube_music import seconds_until_quota_reset
-from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
 from app.simulator.youtube import quota_used, set_daily_quota
 from tests.platforms.consent import CALLBACK, callback
+from tests.platforms.releases import DEMO, DEMO_BY_UPC
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
-DEMO = ReleaseIdentity(
-    title="Midnight Signals",
-    artists=("The Night Owls",),
-    upc=DEMO_UPC,
-    isrcs=("USUM71703861",),
-    spotify_id=DEMO_SPOTIFY_ID,
-    spotify_type="album",
-)
 # No Spotify URL: Odesli cannot help, so the client searches.
-DEMO_BY_TEXT = ReleaseIdentity(title="Midnight Signals", artists=("The Night Owls",), upc=DEMO_UPC)
 SINGLE = ReleaseIdentity(
     title="Paper Lanterns (feat. The Night Owls)",
     artists=("Mira Vale",),
@@ -70,7 +61,7 @@ def test_a_release_with_a_spotify_url_is_mapped_through_odesli_without_spending_
 
 
 def test_without_odesli_the_album_is_found_by_search_on_the_topic_channel(simulator, youtube_music):
-    listing = youtube_music.find_release(DEMO_BY_TEXT)
+    listing = youtube_music.find_release(DEMO_BY_UPC)
     playlist = simulator.sim.release("demo").ids["youtube_music"]
     assert (listing.matched_by, listing.kind, listing.platform_id) == ("search", "album", playlist)
     assert listing.url == f"https://music.youtube.com/playlist?list={playlist}"
@@ -116,13 +107,13 @@ def test_a_release_that_is_not_live_yet_is_not_found(simulator, youtube_music):
 def test_an_invalid_api_key_is_permanent(simulator):
     client = simulator.client("youtube_music", YOUTUBE_API_KEY="wrong")
     with pytest.raises(PermanentError, match="400"):
-        client.find_release(DEMO_BY_TEXT)
+        client.find_release(DEMO_BY_UPC)
 
 
 def test_a_rate_limited_search_is_temporary_with_retry_after(simulator, youtube_music):
     simulator.sim.fail("youtube", "rate_limit", retry_after=8)
     with pytest.raises(TemporaryError) as error:
-        youtube_music.find_release(DEMO_BY_TEXT)
+        youtube_music.find_release(DEMO_BY_UPC)
     assert error.value.retry_after == 8
 
 
@@ -130,7 +121,7 @@ def test_a_rate_limited_search_is_temporary_with_retry_after(simulator, youtube_
 def test_a_failing_or_slow_api_is_temporary(simulator, youtube_music, kind):
     simulator.sim.fail("youtube", kind)
     with pytest.raises(TemporaryError):
-        youtube_music.find_release(DEMO_BY_TEXT)
+        youtube_music.find_release(DEMO_BY_UPC)
 
 
 # -- connecting a fan ------------------------------------------------------------------------
