@@ -99,7 +99,10 @@ def load(overrides: dict | None = None) -> dict:
         **platform_settings.from_env(env),
     }
     cfg.update(overrides)
-    platform_settings.apply_mode_defaults(cfg)
+    if cfg["PLATFORM_MODE"] == "simulator":
+        from app.simulator import defaults as simulator_defaults
+
+        simulator_defaults.apply(cfg, env, INSTANCE)
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     check(cfg, production)
     return cfg

@@ -6,8 +6,10 @@ verifier between `authorize` and `complete_authorization`.
 
 A save adds the album to the fan's collection with an `Idempotency-Key` that is the same for
 the same connection and album, so a job retried after a lost response replays TIDAL's first
-answer instead of adding twice. A 409 ("already in the collection") counts as saved: the fan
-wanted the album in their collection, and it is there.
+answer instead of adding twice. TIDAL answers 200 and lists what it did not add in
+`meta.skipped`: `ALREADY_PRESENT` counts as saved (the fan wanted the album in their
+collection, and it is there); `NOT_FOUND` is no save, and temporary, since a release can
+still be indexing (release-day code decides when it becomes a failure).
 """
 
 import contextlib
@@ -204,11 +206,49 @@ class TidalClient(OAuthClient):
             json={"data": [{"type": f"{listing.kind}s", "id": listing.platform_id}]},
             headers=headers,
         )
-        if response.status_code == 409:
+        if response.status_code == 409 and _error_code(response) == DUPLICATE:
             return SaveResult(verified=True, detail="already in the fan's collection")
         _raise_for_error(response)
-        # The add is synchronous: a 2xx means the item is in the collection.
+        # A 2xx lists the items TIDAL did not add in `meta.skipped`; the others are added.
+        reason = _skipped(response, listing)
+        if reason == "ALREADY_PRESENT":
+            return SaveResult(verified=True, detail="already in the fan's collection")
+        if reason == "NOT_FOUND":
+            raise TemporaryError(
+                f"TIDAL skipped the {listing.kind} as not found: it may still be indexing"
+            )
+        if reason is not None:
+            raise PermanentError(f"TIDAL skipped the {listing.kind} ({reason})")
         return SaveResult(verified=True, detail="added to the fan's collection")
+
+
+DUPLICATE = "DUPLICATE_ITEMS_IN_COLLECTION"
+
+
+def _skipped(response: requests.Response, listing: Listing) -> str | None:
+    """Why TIDAL skipped the listing's item, from `meta.skipped`; None if it was added.
+
+    ⚠️ The spec names the reasons, not the entry's exact shape: an entry may be a resource
+    identifier with a `reason`, or carry the identifier under `item`.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    skipped = ((body or {}).get("meta") or {}).get("skipped") if isinstance(body, dict) else None
+    for entry in skipped or []:
+        if not isinstance(entry, dict):
+            continue
+        item = entry.get("item") if isinstance(entry.get("item"), dict) else entry
+        if str(item.get("id")) == listing.platform_id:
+            return str(entry.get("reason") or "skipped")
+    return None
+
+
+def _error_code(response: requests.Response) -> str | None:
+    with contextlib.suppress(ValueError, AttributeError, IndexError):
+        return (response.json().get("errors") or [{}])[0].get("code")
+    return None
 
 
 def _accept() -> dict:

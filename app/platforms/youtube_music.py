@@ -31,13 +31,16 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
+from app.platforms.http import DEFAULT_TIMEOUT, new_session, retry_after, send
 from app.platforms.oauth import AuthorizationRequest, FanSession, OAuthClient
 from app.platforms.odesli import OdesliClient
 
 SCOPE = "https://www.googleapis.com/auth/youtube"
 PACIFIC = ZoneInfo("America/Los_Angeles")
 SEARCH_RESULTS = 10
+# Google's standard rate-limit errors come as 403s (a 429 is temporary for every platform).
+RATE_LIMITS = {"rateLimitExceeded", "userRateLimitExceeded"}
+RATE_LIMIT_WAIT = 60
 
 
 def seconds_until_quota_reset(now: datetime | None = None) -> float:
@@ -204,8 +207,9 @@ class YouTubeMusicClient(OAuthClient):
             raise TemporaryError(
                 "YouTube daily quota exhausted", retry_after=seconds_until_quota_reset()
             )
-        if response.status_code == 403 and reason == "rateLimitExceeded":
-            raise TemporaryError("YouTube rate limit", retry_after=60)
+        if response.status_code == 403 and reason in RATE_LIMITS:
+            wait = retry_after(response) or RATE_LIMIT_WAIT
+            raise TemporaryError(f"YouTube rate limit ({reason})", retry_after=wait)
         raise PermanentError(f"YouTube refused the request ({response.status_code} {reason})")
 
 

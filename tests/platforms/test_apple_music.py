@@ -11,7 +11,8 @@ from joserfc.jwk import ECKey, OctKey
 from app.platforms.apple_music import TOKEN_LIFETIME
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError, Tokens
 from app.platforms.oauth import REFUSED, REVOKED
-from app.simulator.apple_music import MAX_TOKEN_AGE, delay_library_adds
+from app.simulator.apple_developer_token import MAX_TOKEN_AGE
+from app.simulator.apple_music import delay_library_adds
 from app.simulator.demo import DEMO_UPC
 from tests.platforms.consent import consent
 from tests.platforms.releases import DEMO, SINGLE_ALBUM, UPCOMING

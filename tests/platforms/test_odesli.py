@@ -40,7 +40,10 @@ def test_an_apple_music_track_url_maps_to_the_track_elsewhere(simulator, odesli)
     url = f"https://music.apple.com/us/album/midnight-signals/{demo.ids['apple_music']}?i={track.ids['apple_music']}"
     links = odesli.links(url)
     assert links["spotify"].platform_id == track.ids["spotify"]
-    assert links["youtube"].url == f"https://www.youtube.com/watch?v={track.ids['youtube']}"
+    # One YouTube video serves both YouTube and YouTube Music, as on Odesli.
+    video = track.ids["youtube_music"]
+    assert links["youtube"].url == f"https://www.youtube.com/watch?v={video}"
+    assert links["youtube_music"].url == f"https://music.youtube.com/watch?v={video}"
     assert links["amazon_music"].kind == "track"
 
 
@@ -53,8 +56,26 @@ def test_an_unknown_or_unreleased_url_is_not_found(simulator, odesli):
     answer = requests.get(
         f"{simulator.url}/odesli/v1-alpha.1/links", params={"url": identity.spotify_url}, timeout=5
     )
-    assert answer.status_code == 404
-    assert answer.json() == {"statusCode": 404, "code": "could_not_resolve_entity"}
+    assert answer.status_code == 400
+    assert answer.json() == {"statusCode": 400, "code": "could_not_resolve_entity"}
+
+
+def test_shared_entities_serve_several_platforms_and_optional_fields_are_left_out(simulator):
+    demo = simulator.sim.release("demo")
+    track = demo.tracks[0]
+    answer = requests.get(
+        f"{simulator.url}/odesli/v1-alpha.1/links",
+        params={"url": f"https://open.spotify.com/track/{track.ids['spotify']}"},
+        timeout=5,
+    ).json()
+    links = answer["linksByPlatform"]
+    youtube = f"YOUTUBE_VIDEO::{track.ids['youtube_music']}"
+    assert links["youtube"]["entityUniqueId"] == links["youtubeMusic"]["entityUniqueId"] == youtube
+    assert set(answer["entitiesByUniqueId"][youtube]["platforms"]) == {"youtube", "youtubeMusic"}
+    apple = links["appleMusic"]["entityUniqueId"]
+    assert links["itunes"]["entityUniqueId"] == apple == f"ITUNES_SONG::{track.ids['apple_music']}"
+    assert all(set(link) == {"entityUniqueId", "url"} for link in links.values())
+    assert None not in [v for e in answer["entitiesByUniqueId"].values() for v in e.values()]
 
 
 def test_find_links_falls_back_to_other_known_urls(simulator, odesli):

@@ -10,8 +10,9 @@ import requests
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.youtube_music import seconds_until_quota_reset
-from app.simulator.youtube import quota_used, set_daily_quota
-from tests.platforms.consent import CALLBACK, callback
+from app.simulator.youtube import quota_used
+from tests.platforms.consent import GOOGLE_CALLBACK as CALLBACK
+from tests.platforms.consent import callback
 from tests.platforms.releases import DEMO, DEMO_BY_UPC
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -234,7 +235,7 @@ def test_a_revoked_connection_is_permanent(simulator, youtube_music, connected):
 
 def test_an_exhausted_quota_waits_until_midnight_pacific(simulator, youtube_music, connected):
     tokens, saved = connected
-    set_daily_quota(simulator.sim, 60)  # room for the playlist read and one like
+    simulator.sim.set_daily_quota("youtube", 60)  # room for the playlist read and one like
     with pytest.raises(TemporaryError, match="quota") as error:
         youtube_music.save(tokens, _album(simulator), saved.append)
     resume = (datetime.now(UTC) + timedelta(seconds=error.value.retry_after)).astimezone(PACIFIC)
