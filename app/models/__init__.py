@@ -2,5 +2,6 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.signup import Connection, PushSubscription, Signup
 
-__all__ = ["Artist", "Campaign"]
+__all__ = ["Artist", "Campaign", "Connection", "PushSubscription", "Signup"]
