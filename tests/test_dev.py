@@ -42,7 +42,8 @@ def _wait_healthy(url, proc, timeout=60):
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # The reloader's socket takes connections before its child serves them.
             pass
         time.sleep(0.25)
     raise AssertionError("dev server never became healthy")
