@@ -325,3 +325,61 @@ def test_the_simulated_api_refuses_missing_and_bad_credentials_as_google_does(si
         timeout=5,
     )
     assert (unknown_refresh.status_code, unknown_refresh.json()["error"]) == (400, "invalid_grant")
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("rate_limit", None, "rateLimitExceeded"),
+        ("user_rate_limit", None, "userRateLimitExceeded"),
+        ("rate_limit", 429, "rateLimitExceeded"),
+    ],
+)
+def test_each_kind_of_google_rate_limit_is_temporary(
+    simulator, youtube_music, connected, kind, status, reason
+):
+    tokens, saved = connected
+    simulator.sim.fail("youtube", kind, status=status, retry_after=9, path="/youtube/v3/")
+    with pytest.raises(TemporaryError) as error:
+        youtube_music.save(tokens, _album(simulator), saved.append)
+    assert error.value.retry_after == 9
+    call = simulator.sim.requests("youtube", path="/youtube/v3/")[-1]
+    assert call.status == (status or 403)
+
+
+def test_a_refused_token_gets_google_s_401_with_www_authenticate(simulator):
+    answer = requests.post(
+        f"{simulator.url}/youtube/youtube/v3/videos/rate",
+        params={"id": "x", "rating": "like"},
+        headers={"Authorization": "Bearer ya29.made-up"},
+        timeout=5,
+    )
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == (
+        'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+    )
+    assert answer.json()["error"]["errors"][0] == {
+        "message": "Invalid Credentials",
+        "domain": "global",
+        "reason": "authError",
+        "location": "Authorization",
+        "locationType": "header",
+    }
+
+
+def test_rating_without_a_video_id_is_a_missing_required_parameter(simulator, connected):
+    tokens, _ = connected
+    answer = requests.post(
+        f"{simulator.url}/youtube/youtube/v3/videos/rate",
+        params={"rating": "like"},
+        headers={"Authorization": f"Bearer {tokens.access_token}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["errors"][0]["reason"] == "missingRequiredParameter"
+
+
+def test_google_refuses_a_redirect_uri_it_does_not_have_registered(simulator, youtube_music):
+    start = youtube_music.begin_connect("http://127.0.0.1:9/elsewhere", state="s-1")
+    refused = requests.get(start.redirect_url, timeout=5)
+    assert refused.status_code == 400 and "redirect_uri_mismatch" in refused.text
