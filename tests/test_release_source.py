@@ -1,6 +1,6 @@
 import pytest
 
-from app.campaigns.release_source import (
+from app.platforms.release_source import (
     ACCEPTED_FORMS,
     InvalidReleaseSource,
     ReleaseSource,

@@ -77,8 +77,14 @@ def test_a_reserved_word_is_refused_as_used_by_dropday(slug):
     assert validate_slug(slug) == RESERVED_MESSAGE
 
 
-def test_paths_the_app_serves_at_the_top_level_are_reserved():
-    assert {"sw.js", "favicon.ico", "robots.txt", "healthz", "simulator"} <= RESERVED_SLUGS
+def test_every_path_the_app_serves_at_the_top_level_is_reserved(app):
+    """Checked against the app's own routes, so a new blueprint cannot shadow a fan page."""
+    first_segments = {rule.rule.strip("/").split("/")[0] for rule in app.url_map.iter_rules()} - {
+        ""
+    }
+    served = {segment for segment in first_segments if "<" not in segment}
+    assert "simulator" in served and "dashboard" in served
+    assert served - RESERVED_SLUGS == set()
 
 
 def test_a_free_slug_is_used_as_is():

@@ -1,1 +1,4 @@
-"""Campaign domain rules that need neither the app nor the database."""
+"""Campaigns as artists make them: page addresses (slugs.py), artwork checks and renditions
+(artwork.py), and saving a validated form with its artwork (editing.py, which uses the
+database). Pages call these; the release source a campaign starts from is parsed in
+app/platforms/release_source.py, beside the identity it resolves to."""

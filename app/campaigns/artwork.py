@@ -32,6 +32,15 @@ class InvalidArtwork(ValueError):
     """The upload cannot be used as artwork; the message tells the artist why."""
 
 
+def check_size(stream: BinaryIO) -> None:
+    """Refuse an upload over the size limit before anything reads it (the form's check)."""
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size > MAX_ARTWORK_BYTES:
+        raise InvalidArtwork(TOO_BIG)
+
+
 def process_artwork(stream: BinaryIO, upload_folder: str | os.PathLike) -> str:
     """Store the page and thumbnail renditions of an upload and return their key."""
     data = stream.read(MAX_ARTWORK_BYTES + 1)

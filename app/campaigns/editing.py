@@ -14,8 +14,12 @@ class SlugTaken(Exception):
     """The page address was taken by a campaign saved at the same moment."""
 
 
-def _slug_taken(slug: str) -> bool:
-    return db.session.scalar(db.select(Campaign.id).filter_by(slug=slug)) is not None
+def slug_taken(slug: str, campaign: Campaign | None = None) -> bool:
+    """Does another campaign than `campaign` use this page address?"""
+    query = db.select(Campaign.id).filter_by(slug=slug)
+    if campaign is not None and campaign.id is not None:
+        query = query.where(Campaign.id != campaign.id)
+    return db.session.scalar(query) is not None
 
 
 def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Campaign:
@@ -29,7 +33,7 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
 
     slug = form.slug.data or (campaign.slug if campaign else None)
     if not slug:
-        slug = unique_slug(slugify(form.title.data), _slug_taken)
+        slug = unique_slug(slugify(form.title.data), slug_taken)
     if campaign is None:
         campaign = Campaign(owner=owner)
         db.session.add(campaign)

@@ -24,6 +24,7 @@ RESERVED_SLUGS = frozenset(
 )  # fmt: skip
 
 RESERVED_MESSAGE = "That address is used by Dropday itself — pick another."
+TAKEN_MESSAGE = "That page address is taken — pick another."
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

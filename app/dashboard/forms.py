@@ -13,13 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.campaigns.artwork import MAX_ARTWORK_BYTES
-from app.campaigns.release_source import InvalidReleaseSource, parse_release_source
-from app.campaigns.slugs import validate_slug
-from app.extensions import db
+from app.campaigns.artwork import InvalidArtwork, check_size
+from app.campaigns.editing import slug_taken
+from app.campaigns.slugs import TAKEN_MESSAGE, validate_slug
 from app.form_filters import clean_text
 from app.models import Campaign
 from app.platforms import registry
+from app.platforms.release_source import InvalidReleaseSource, parse_release_source
 
 
 @cache
@@ -87,11 +87,10 @@ class CampaignForm(FlaskForm):
             if self.campaign is None or not self.campaign.artwork:
                 raise ValidationError("Add the release artwork (PNG, JPEG or WebP, up to 5 MB).")
             return
-        upload.stream.seek(0, 2)
-        size = upload.stream.tell()
-        upload.stream.seek(0)
-        if size > MAX_ARTWORK_BYTES:
-            raise ValidationError("Artwork must be 5 MB or smaller.")
+        try:
+            check_size(upload.stream)
+        except InvalidArtwork as error:
+            raise ValidationError(str(error)) from None
 
     def validate_time_zone(self, field):
         if field.data not in time_zones():
@@ -126,11 +125,8 @@ class CampaignForm(FlaskForm):
         message = validate_slug(slug)
         if message:
             raise ValidationError(message)
-        query = db.select(Campaign.id).filter_by(slug=slug)
-        if self.campaign is not None:
-            query = query.where(Campaign.id != self.campaign.id)
-        if db.session.scalar(query) is not None:
-            raise ValidationError("That page address is taken — pick another.")
+        if slug_taken(slug, self.campaign):
+            raise ValidationError(TAKEN_MESSAGE)
 
     def validate_one(self, name: str) -> bool:
         """Validate a single field (the inline htmx check)."""

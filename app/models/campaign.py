@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.campaigns.release_source import ReleaseSource
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+from app.platforms.release_source import ReleaseSource
 
 PHASES = ("presave", "awaiting_release", "live", "not_found")
 SOURCE_KINDS = ("spotify", "upc", "isrc")

@@ -10,9 +10,9 @@ not answer and the source may well resolve on a retry; PermanentError when Spoti
 Dropday itself (bad app credentials), which an operator must fix.
 """
 
-from app.campaigns.release_source import ReleaseSource
 from app.platforms.base import NotFound, ReleaseIdentity, TemporaryError
 from app.platforms.deezer import DeezerClient
+from app.platforms.release_source import ReleaseSource
 from app.platforms.spotify import SpotifyClient
 
 
@@ -39,13 +39,6 @@ def resolve(source: ReleaseSource, spotify: SpotifyClient, deezer: DeezerClient)
     if spotify_failure:  # Deezer lacks it, and Spotify could not say: ask again later
         raise spotify_failure
     raise UnresolvedSource(f"Neither Spotify nor Deezer knows {source.label} yet.")
-
-
-def resolve_for(source: ReleaseSource, app=None) -> ReleaseIdentity:
-    """`resolve` with the app's clients."""
-    from app.platforms import client_for
-
-    return resolve(source, client_for("spotify", app), client_for("deezer", app))
 
 
 def _from_spotify_id(source: ReleaseSource, spotify: SpotifyClient) -> ReleaseIdentity:

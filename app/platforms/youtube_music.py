@@ -66,7 +66,6 @@ class YouTubeMusicClient(OAuthClient):
     key = "youtube_music"
     scope = SCOPE
     web_url = "https://music.youtube.com"
-    odesli_platform = "youtubeMusic"
 
     def __init__(self, *, api_key: str | None, odesli=None, **common):
         super().__init__(**common)
@@ -213,7 +212,6 @@ class YouTubeClient(YouTubeMusicClient):
 
     key = "youtube"
     web_url = "https://www.youtube.com"
-    odesli_platform = "youtube"
 
 
 def _unauthorized(response: requests.Response) -> bool:

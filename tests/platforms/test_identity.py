@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.campaigns.release_source import ReleaseSource, parse_release_source
 from app.platforms.base import PermanentError, TemporaryError
 from app.platforms.identity import UnresolvedSource, resolve
+from app.platforms.release_source import ReleaseSource, parse_release_source
 from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
 
 DEMO_ISRCS = ("USUM71703861", "USUM71703862", "USUM71703863")
