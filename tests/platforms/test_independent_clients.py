@@ -377,3 +377,38 @@ def test_the_simulated_apple_api_takes_a_token_pyjwt_signs_and_refuses_other_key
         )
         assert answer.status_code == status
     assert answer.headers.get("X-Simulator-Reason") == "bad signature"
+
+
+def test_every_apple_endpoint_dropday_uses_takes_a_token_pyjwt_signs(simulator):
+    config, sim = simulator.app.config, simulator.sim
+    now = int(time.time())
+    developer_token = jwt.encode(
+        {"iss": config["APPLE_TEAM_ID"], "iat": now, "exp": now + 3600},
+        config["APPLE_PRIVATE_KEY"],
+        algorithm="ES256",
+        headers={"kid": config["APPLE_KEY_ID"]},
+    )
+    sim.add_listener("ada")
+    user = sim.issue_tokens("apple_music", config["APPLE_TEAM_ID"], listener="ada", refresh=False)
+    api = config["APPLE_API_URL"]
+    headers = {"Authorization": f"Bearer {developer_token}"}
+    fan = headers | {"Music-User-Token": user.access.value}
+
+    def get(path, who=headers, **params):
+        answer = requests.get(api + path, params=params, headers=who, timeout=5)
+        assert answer.status_code == 200, (path, answer.status_code)
+        return answer.json()
+
+    album = get("/catalog/us/albums", **{"filter[upc]": DEMO_UPC})["data"][0]
+    songs = get("/catalog/us/songs", **{"filter[isrc]": "USUM71703861", "include": "albums"})
+    assert songs["data"][0]["relationships"]["albums"]["data"][0]["id"] == album["id"]
+    assert get("/me/storefront", who=fan)["data"][0]["id"] == "us"
+    added = requests.post(
+        api + "/me/library", params={"ids[albums]": album["id"]}, headers=fan, timeout=5
+    )
+    assert (added.status_code, added.content) == (202, b"")
+    item = get(f"/catalog/us/albums/{album['id']}", who=fan, relate="library")["data"][0]
+    assert item["relationships"]["library"]["data"][0]["type"] == "library-albums"
+    sim.revoke("ada", "apple_music")
+    refused = requests.get(api + "/me/storefront", headers=fan, timeout=5)
+    assert refused.status_code == 403  # a revoked Music User Token, as Apple answers it

@@ -14,6 +14,7 @@ from app.platforms import settings
 from app.platforms.barcode import upc_variants
 from app.platforms.base import ReleaseIdentity, Tokens
 from app.platforms.http import retry_after
+from app.simulator import defaults
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -64,7 +65,7 @@ def test_the_oauth_clients_are_authlib_sessions(simulator):
 
 def test_every_platform_setting_is_in_the_readme_configuration_table():
     table = README.read_text()
-    names = [*settings.URLS, *settings.REQUIRED, *settings.OPTIONS]
+    names = [*settings.URLS, *settings.REQUIRED, *settings.OPTIONS, *defaults.OPTIONS]
     assert [n for n in names if f"`{n}`" not in table] == []
 
 
