@@ -177,6 +177,15 @@ def test_control_characters_are_dropped_from_text_fields(logged_in, app):
     assert (campaign.title, campaign.artist_name) == ("Night Drive", "LunaVale")
 
 
+def test_bidirectional_controls_are_dropped_from_text_fields(logged_in, app):
+    # U+202E would make "evil\u202egpj.exe" read as "evilexe.jpg" on the fan page.
+    title = "Night\u202eevird \u2066Drive\u2069\u202a\u202b\u202c\u202d\u2067\u2068"
+    response = create(logged_in, title=title, artist_name="\u202eLuna Vale")
+    assert response.status_code == 303
+    [campaign] = campaigns(app)
+    assert (campaign.title, campaign.artist_name) == ("Nightevird Drive", "Luna Vale")
+
+
 def test_two_releases_with_one_title_get_different_addresses(logged_in, app):
     create(logged_in)
     create(logged_in)

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import requests
@@ -42,7 +43,8 @@ def _wait_healthy(url, proc, timeout=60):
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
+            # Refused, reset or slow to answer (ReadTimeout on a loaded machine): not yet.
             pass
         time.sleep(0.25)
     raise AssertionError("dev server never became healthy")
@@ -57,6 +59,33 @@ def _ctrl_c(proc):
     proc.stdout.close()
     assert code == 0, output
     return output
+
+
+def test_the_readiness_wait_outlasts_a_server_too_busy_to_answer_at_first():
+    # A loaded machine: the first request is accepted but answered only after the client's
+    # one-second timeout (a ReadTimeout), the next one at once.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(20)
+        port = server.getsockname()[1]
+
+        def serve():
+            slow, _ = server.accept()
+            fast, _ = server.accept()
+            fast.recv(4096)
+            fast.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+            fast.close()
+            slow.close()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as alive:
+            try:
+                _wait_healthy(f"http://127.0.0.1:{port}", alive, timeout=15)
+            finally:
+                alive.kill()
+        thread.join(5)
 
 
 def test_dev_runs_everything_and_ctrl_c_stops_everything(tmp_path):

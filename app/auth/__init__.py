@@ -1,11 +1,11 @@
 """Artist sign-up, log-in and log-out."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.forms import LoginForm, SignupForm
-from app.auth.session import safe_next
+from app.auth.session import end_session, safe_next, start_session
 from app.extensions import db, limiter
 from app.models import Artist
 
@@ -39,7 +39,7 @@ def signup():
             db.session.rollback()
             form.email.errors.append("An account with this email already exists. Log in instead?")
         else:
-            login_user(artist)
+            start_session(artist)
             flash(f"Welcome to Dropday, {artist.name}!", "success")
             return redirect(url_for("dashboard.index"), 303)
     status = 422 if form.is_submitted() else 200
@@ -63,7 +63,7 @@ def login():
     if form.validate_on_submit():
         artist = Artist.authenticate(form.email.data, form.password.data)
         if artist is not None:
-            login_user(artist)
+            start_session(artist)
             return redirect(target, 303)
         # One message whether the email is unknown or the password wrong.
         form.form_errors.append("Email or password is incorrect.")
@@ -73,6 +73,6 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"), 303)

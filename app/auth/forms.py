@@ -1,12 +1,28 @@
 """Sign-up and log-in forms."""
 
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, PasswordField, StringField, ValidationError
+from wtforms.validators import DataRequired, Length
 
 from app.form_filters import clean_text
 
 MIN_PASSWORD = 10
+INVALID_EMAIL = "Enter a valid email address."
+
+
+def email_address(form, field):
+    """A syntactically valid address. In development the special-use `.test` domain passes
+    too, because the demo account (demo@dropday.test) and local trials use it."""
+    try:
+        validate_email(
+            field.data or "",
+            check_deliverability=False,
+            test_environment=current_app.config["DROPDAY_ENV"] == "development",
+        )
+    except EmailNotValidError:
+        raise ValidationError(INVALID_EMAIL) from None
 
 
 class SignupForm(FlaskForm):
@@ -20,8 +36,8 @@ class SignupForm(FlaskForm):
         filters=[clean_text],
         validators=[
             DataRequired("Enter your email address."),
-            Email("Enter a valid email address."),
-            Length(max=254),
+            Length(max=254, message=INVALID_EMAIL),
+            email_address,
         ],
     )
     password = PasswordField(

@@ -2,5 +2,6 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.login_session import LoginSession
 
-__all__ = ["Artist", "Campaign"]
+__all__ = ["Artist", "Campaign", "LoginSession"]
