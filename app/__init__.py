@@ -39,11 +39,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import errors, health, media
+    from app import errors, health, media, security_headers
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
 
     errors.init_app(app)
+    security_headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(auth_bp)
