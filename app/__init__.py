@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import errors, health, media, security_headers
+    from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
 
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(account_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
         from app.simulator import bp as simulator_bp
 

@@ -1,11 +1,11 @@
 """Artist sign-up, log-in and log-out."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.forms import LoginForm, SignupForm
-from app.auth.session import end_session, safe_next, start_session
+from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.auth.session import end_all_sessions, end_session, safe_next, start_session
 from app.extensions import db, limiter
 from app.models import Artist
 
@@ -76,3 +76,49 @@ def logout():
     end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"), 303)
+
+
+def _reset_email() -> str:
+    return "reset-email:" + Artist.normalize_email(request.form.get("email", ""))[:254]
+
+
+RESET_SENT = (
+    "If {email} has a Dropday account, a link to choose a new password is on its way. "
+    "It works for one hour."
+)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], error_message=TOO_MANY)
+@limiter.limit("3 per hour", methods=["POST"], key_func=_reset_email, error_message=TOO_MANY)
+def forgot_password():
+    from app.account.mail import request_password_reset
+
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same answer, and the same work, whether or not the address has an account.
+        request_password_reset(form.email.data)
+        flash(RESET_SENT.format(email=form.email.data), "info")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], error_message=TOO_MANY)
+def reset_password(token: str):
+    from app.account.tokens import artist_for_reset
+
+    artist = artist_for_reset(token)
+    if artist is None:
+        return render_template("auth/reset_expired.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        artist.set_password(form.password.data)
+        # A reset is what someone does who fears another has the password: end every session.
+        end_all_sessions(artist)
+        logout_user()
+        flash("Your password is changed and every session is logged out. Log in again.", "success")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form), status

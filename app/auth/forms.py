@@ -25,23 +25,9 @@ def email_address(form, field):
         raise ValidationError(INVALID_EMAIL) from None
 
 
-class SignupForm(FlaskForm):
-    name = StringField(
-        "Name",
-        filters=[clean_text],
-        validators=[DataRequired("Enter your name."), Length(max=120)],
-    )
-    email = EmailField(
-        "Email",
-        filters=[clean_text],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message=INVALID_EMAIL),
-            email_address,
-        ],
-    )
-    password = PasswordField(
-        "Password",
+def new_password(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
         validators=[
             DataRequired("Choose a password."),
             Length(
@@ -53,8 +39,38 @@ class SignupForm(FlaskForm):
     )
 
 
+def email_field(label: str = "Email") -> EmailField:
+    return EmailField(
+        label,
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message=INVALID_EMAIL),
+            email_address,
+        ],
+    )
+
+
+class SignupForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[clean_text],
+        validators=[DataRequired("Enter your name."), Length(max=120)],
+    )
+    email = email_field()
+    password = new_password()
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email", filters=[clean_text], validators=[DataRequired("Enter your email address.")]
     )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password("New password")

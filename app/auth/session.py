@@ -47,14 +47,28 @@ def start_session(artist) -> None:
 
 def end_session() -> None:
     """Log the current artist out here; a copy of this cookie stops working too."""
+    from app.models import LoginSession
+
     if current_user.is_authenticated and current_user.current_session is not None:
-        db.session.delete(current_user.current_session)
+        row_id = current_user.current_session.id
+        db.session.execute(db.delete(LoginSession).where(LoginSession.id == row_id))
         db.session.commit()
     logout_user()
 
 
+def end_all_sessions(artist) -> int:
+    """End every session of `artist`, the current one included; commits."""
+    from app.models import LoginSession
+
+    ended = db.session.execute(
+        db.delete(LoginSession).where(LoginSession.artist_id == artist.id)
+    ).rowcount
+    db.session.commit()
+    return ended
+
+
 def end_other_sessions(artist) -> int:
-    """End every session of `artist` but the one this request came with; how many ended."""
+    """End every session of `artist` but the one this request came with; commits."""
     from app.models import LoginSession
 
     query = db.delete(LoginSession).where(LoginSession.artist_id == artist.id)
