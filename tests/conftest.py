@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, mailbox
 from app.extensions import db
 from app.local_redis import start_redis
 from tests import factories
@@ -52,7 +52,22 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def base_config(database_url, redis_url, tmp_path_factory):
+def mail_server(tmp_path_factory):
+    """One real SMTP server (app/mailbox.py) for the session; every app sends to it."""
+    server = mailbox.start(tmp_path_factory.mktemp("mailbox"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox_messages(mail_server):
+    """What the SMTP server received during this test: call it for the messages so far."""
+    mail_server.clear()
+    return mail_server.messages
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url, redis_url, mail_server, tmp_path_factory):
     return {
         "TESTING": True,
         "DROPDAY_ENV": "development",
@@ -68,6 +83,9 @@ def base_config(database_url, redis_url, tmp_path_factory):
         "PLATFORM_MODE": "simulator",
         "PUBLIC_URL": "http://localhost",
         "SERVER_NAME": None,
+        "MAIL_SERVER": mail_server.host,
+        "MAIL_PORT": mail_server.port,
+        "MAIL_SUPPRESS_SEND": False,  # mail really travels over SMTP, to the test server
     }
 
 

@@ -3,5 +3,6 @@
 from app.models.artist import Artist
 from app.models.campaign import Campaign
 from app.models.login_session import LoginSession
+from app.models.signup import Connection, PushSubscription, Signup
 
-__all__ = ["Artist", "Campaign", "LoginSession"]
+__all__ = ["Artist", "Campaign", "Connection", "LoginSession", "PushSubscription", "Signup"]

@@ -9,9 +9,9 @@ A library add answers 202 with no body even for ids it silently ignores, and ite
 up later, so a save is only `verified` once the album is seen in the fan's library.
 """
 
+import hashlib
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import requests
 from joserfc import jwt
@@ -19,6 +19,8 @@ from joserfc.jwk import ECKey
 
 from app.platforms import settings
 from app.platforms.base import (
+    Connected,
+    ConnectStart,
     Listing,
     NotFound,
     PermanentError,
@@ -37,16 +39,6 @@ TOKEN_LIFETIME = 24 * 3600
 # Re-sign this long before expiry so a token never expires in flight (or in an open page).
 TOKEN_RENEW_BEFORE = 3600
 APP_NAME = "Dropday"
-
-
-@dataclass(frozen=True)
-class MusicKitSetup:
-    """What the fan page needs to run MusicKit JS's authorize() in the browser."""
-
-    developer_token: str
-    script_url: str
-    app_name: str = APP_NAME
-    storefront: str = "us"
 
 
 class AppleMusicClient:
@@ -179,17 +171,30 @@ class AppleMusicClient:
 
     # -- connecting a fan ---------------------------------------------------------------
 
-    def authorize(self) -> MusicKitSetup:
-        """MusicKit JS authorizes in the fan's browser; the page needs a token and the script."""
-        return MusicKitSetup(
-            developer_token=self.developer_token(for_browser=True),
-            script_url=self.musickit_js_url,
-            storefront=self.storefront,
+    def begin_connect(self, redirect_uri: str, state: str) -> ConnectStart:
+        """MusicKit JS authorizes in the fan's browser: the page needs a developer token and
+        the script, and posts the Music User Token it gets (field `music_user_token`, with
+        `state`) to `redirect_uri`."""
+        return ConnectStart(
+            state=state,
+            browser={
+                "developer_token": self.developer_token(for_browser=True),
+                "script_url": self.musickit_js_url,
+                "app_name": APP_NAME,
+                "storefront": self.storefront,
+            },
         )
 
-    def complete_authorization(self, music_user_token: str) -> Tokens:
-        """Check the token MusicKit handed the page before keeping it for release day."""
-        if not music_user_token:
+    def finish_connect(
+        self, redirect_uri: str, answer: Mapping[str, str], verifier: str | None = None
+    ) -> Connected:
+        """Check the token MusicKit handed the page before keeping it for release day.
+
+        Apple names no account, and a Music User Token stays the same while it is valid
+        (`authorize()` hands back the one it has), so its digest stands for the account.
+        """
+        music_user_token = (answer.get("music_user_token") or "").strip()
+        if not music_user_token or answer.get("error"):
             raise PermanentError(REFUSED)
         response = send(
             self.session,
@@ -202,7 +207,8 @@ class AppleMusicClient:
             raise PermanentError(REFUSED)
         self._raise_for_error(response)
         # No refresh token and no documented lifetime (⚠️ reportedly about 6 months).
-        return Tokens(access_token=music_user_token)
+        account = hashlib.sha256(music_user_token.encode()).hexdigest()
+        return Connected(Tokens(access_token=music_user_token), account)
 
     # -- saving -------------------------------------------------------------------------
 

@@ -1,12 +1,15 @@
 """The interface every platform client implements, and the three errors they raise.
 
-A client implements only what its platform really offers: every client can
-`find_release`; direct-save platforms also authorize a fan and `save` for them.
+A client implements only what its platform really offers: every client can `find_release`
+(`Platform`); direct-save platforms also connect a fan and `save` for them
+(`DirectSavePlatform`), all through one connect shape, so pages and jobs never branch on a
+platform's name.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 
 class PlatformError(Exception):
@@ -96,3 +99,60 @@ class SaveResult:
 
 # Called with new tokens after a refresh, so the caller can store them before going on.
 TokenSaver = Callable[[Tokens], None]
+
+
+@dataclass(frozen=True)
+class ConnectStart:
+    """The first half of connecting a fan; the same shape for every direct-save platform.
+
+    The caller keeps `state` (and `verifier`, a PKCE secret) server-side, bound to the fan's
+    browser, until the answer comes back to the callback. Then either the browser is sent to
+    `redirect_url` (OAuth), or a page script authorizes in the page with what `browser` holds
+    (Apple's MusicKit JS: a developer token and the script's URL) and posts its answer to
+    the same callback.
+    """
+
+    state: str
+    redirect_url: str | None = None
+    browser: dict | None = None
+    verifier: str | None = None
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A fan's finished connection: their tokens, and the platform's id for the account
+    (so the same account connecting twice is recognized)."""
+
+    tokens: Tokens
+    account_id: str
+
+
+@runtime_checkable
+class Platform(Protocol):
+    key: str
+
+    def find_release(self, identity: ReleaseIdentity) -> Listing | None:
+        """The release on this platform, None when it is not there (yet)."""
+
+
+@runtime_checkable
+class DirectSavePlatform(Platform, Protocol):
+    def begin_connect(self, redirect_uri: str, state: str) -> ConnectStart:
+        """Start connecting a fan whose answer will come back to `redirect_uri`."""
+
+    def finish_connect(
+        self, redirect_uri: str, answer: Mapping[str, str], verifier: str | None = None
+    ) -> Connected:
+        """Finish with what came back to the callback (OAuth's query, or the form a page
+        script posted). The caller has already checked `state`. A fan who said no, or an
+        answer the platform refuses, is `PermanentError`."""
+
+    def save(
+        self,
+        tokens: Tokens,
+        listing: Listing,
+        on_refresh: TokenSaver,
+        *,
+        connection_id: str | None = None,
+    ) -> SaveResult:
+        """Save `listing` for the fan; `on_refresh` gets new tokens before the save goes on."""

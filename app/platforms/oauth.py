@@ -6,29 +6,19 @@ and keeps the rule every direct-save platform follows: an expired access token i
 most once per job, and the new tokens reach the caller's `TokenSaver` before the job goes on.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
-from app.platforms.base import PermanentError, TemporaryError, Tokens, TokenSaver
+from app.platforms.base import Connected, PermanentError, TemporaryError, Tokens, TokenSaver
 from app.platforms.http import DEFAULT_TIMEOUT, retry_after, send
 
 REVOKED = "connection revoked"
 REFUSED = "authorization refused"
-
-
-@dataclass(frozen=True)
-class AuthorizationRequest:
-    """Where to send the fan, and what the caller must keep until the callback comes back."""
-
-    url: str
-    state: str
-    code_verifier: str | None = None  # PKCE: keep it server-side (the session), never in the URL
 
 
 def oauth_session(shared: requests.Session, timeout=DEFAULT_TIMEOUT, **kwargs) -> OAuth2Session:
@@ -76,8 +66,9 @@ def token_dict(tokens: Tokens) -> dict:
 
 def exchange_code(
     oauth: OAuth2Session, token_url: str, callback_url: str, state: str, **kwargs
-) -> Tokens:
-    """Trade the code in the callback URL for tokens; a fan who said no is a permanent refusal."""
+) -> dict:
+    """Trade the code in the callback URL for the token endpoint's answer; a fan who said
+    no is a permanent refusal."""
     if "error" in parse_qs(urlsplit(callback_url).query):
         raise PermanentError(REFUSED)
     try:
@@ -90,7 +81,7 @@ def exchange_code(
         raise PermanentError(REFUSED) from exc
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TemporaryError(f"could not reach the token endpoint: {exc}") from exc
-    return tokens_from(token)
+    return token
 
 
 class OAuthClient:
@@ -99,8 +90,9 @@ class OAuthClient:
     SDK sends them), a code exchange, and one FanSession per save.
 
     Subclasses set `session`, `timeout`, `token_url`, `client_id`, `client_secret`, `scope`
-    and, for PKCE, `code_challenge_method`; each writes its own `authorize`, since what the
-    fan is sent with differs (a PKCE verifier, Google's offline access).
+    and, for PKCE, `code_challenge_method`; each writes its own `begin_connect`, since what
+    the fan is sent with differs (a PKCE verifier, Google's offline access), and its own
+    `account_id`, since each names the fan's account differently.
     """
 
     scope: str
@@ -123,16 +115,20 @@ class OAuthClient:
             **self.client_auth(),
         )
 
-    def complete_authorization(
-        self, redirect_uri: str, callback_url: str, state: str, code_verifier: str | None = None
-    ) -> Tokens:
-        return exchange_code(
+    def finish_connect(
+        self, redirect_uri: str, answer: Mapping[str, str], verifier: str | None = None
+    ) -> Connected:
+        # The caller has checked `state` against the fan's browser; Authlib checks it again.
+        callback_url = f"{redirect_uri}?{urlencode(dict(answer))}"
+        token = exchange_code(
             self.oauth(redirect_uri),
             self.token_url,
             callback_url,
-            state,
-            code_verifier=code_verifier,
+            answer.get("state", ""),
+            code_verifier=verifier,
         )
+        tokens = tokens_from(token)
+        return Connected(tokens, self.account_id(token, tokens))
 
     def fan_session(
         self, tokens: Tokens, on_refresh: TokenSaver, stale: Callable[[requests.Response], bool]

@@ -2,7 +2,7 @@
 
 The catalog needs only an app token (client credentials, cached by Authlib until it expires).
 Fans log in with the authorization code flow and PKCE (S256); the caller keeps the code
-verifier between `authorize` and `complete_authorization`.
+verifier between `begin_connect` and `finish_connect`.
 
 A save adds the album to the fan's collection with an `Idempotency-Key` that is the same for
 the same connection and album, so a job retried after a lost response replays TIDAL's first
@@ -20,6 +20,7 @@ from authlib.common.security import generate_token
 
 from app.platforms import settings
 from app.platforms.base import (
+    ConnectStart,
     Listing,
     PermanentError,
     ReleaseIdentity,
@@ -29,7 +30,7 @@ from app.platforms.base import (
     TokenSaver,
 )
 from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import AuthorizationRequest, OAuthClient, oauth_session
+from app.platforms.oauth import OAuthClient, oauth_session
 
 JSON_API = "application/vnd.api+json"
 SCOPES = "collection.read collection.write"
@@ -176,12 +177,18 @@ class TidalClient(OAuthClient):
 
     # -- connecting a fan ---------------------------------------------------------------
 
-    def authorize(self, redirect_uri: str, state: str | None = None) -> AuthorizationRequest:
-        code_verifier = generate_token(64)  # RFC 7636: 43 to 128 characters
+    def begin_connect(self, redirect_uri: str, state: str) -> ConnectStart:
+        verifier = generate_token(64)  # RFC 7636: 43 to 128 characters
         url, state = self.oauth(redirect_uri).create_authorization_url(
-            self.authorize_url, state=state, code_verifier=code_verifier
+            self.authorize_url, state=state, code_verifier=verifier
         )
-        return AuthorizationRequest(url=url, state=state, code_verifier=code_verifier)
+        return ConnectStart(state=state, redirect_url=url, verifier=verifier)
+
+    def account_id(self, token: dict, tokens: Tokens) -> str:
+        """TIDAL's token answer names the user (`user_id`)."""
+        if user_id := token.get("user_id"):
+            return str(user_id)
+        raise PermanentError("TIDAL did not say which account connected")
 
     # -- saving -------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import requests
 
 from app.platforms import matching, settings
 from app.platforms.base import (
+    ConnectStart,
     Listing,
     PermanentError,
     PlatformError,
@@ -32,7 +33,7 @@ from app.platforms.base import (
     TokenSaver,
 )
 from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import AuthorizationRequest, FanSession, OAuthClient
+from app.platforms.oauth import FanSession, OAuthClient
 from app.platforms.odesli import OdesliClient
 
 SCOPE = "https://www.googleapis.com/auth/youtube"
@@ -146,13 +147,25 @@ class YouTubeMusicClient(OAuthClient):
 
     # -- connecting a fan ---------------------------------------------------------------
 
-    def authorize(self, redirect_uri: str, state: str | None = None) -> AuthorizationRequest:
+    def begin_connect(self, redirect_uri: str, state: str) -> ConnectStart:
         # offline + consent: Google only hands out a refresh token on a consent screen, and
         # release day may be months after the fan connected.
         url, state = self.oauth(redirect_uri).create_authorization_url(
             self.authorize_url, state=state, access_type="offline", prompt="consent"
         )
-        return AuthorizationRequest(url=url, state=state)
+        return ConnectStart(state=state, redirect_url=url)
+
+    def account_id(self, token: dict, tokens: Tokens) -> str:
+        """The fan's channel id (`channels.list?mine=true`, 1 quota unit)."""
+        fan = self.fan_session(tokens, on_refresh=lambda _: None, stale=_unauthorized)
+        response = fan.request(
+            "GET", f"{self.api_url}/channels", params={"part": "id", "mine": "true"}
+        )
+        self._raise_for_error(response)
+        items = response.json().get("items") or []
+        if not items:
+            raise PermanentError("this Google account has no YouTube channel")
+        return items[0]["id"]
 
     # -- saving -------------------------------------------------------------------------
 

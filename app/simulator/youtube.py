@@ -420,3 +420,27 @@ def rate():
         else:
             who.remove(P, "liked_videos", video_id)
     return "", 204
+
+
+@sim_route(P, "/youtube/v3/channels")
+def channels():
+    """`channels.list?mine=true`: the signed-in listener's own channel (1 quota unit)."""
+    listener, problem = _caller(write=request.args.get("mine") == "true")
+    if problem:
+        return problem
+    if spent := _spend(1):
+        return spent
+    if not request.args.get("part"):
+        return api_error(
+            400,
+            "required",
+            "No filter selected. Expected one of: forUsername, managedByMe, id, mine, "
+            "categoryId, forHandle",
+            "INVALID_ARGUMENT",
+        )
+    items = []
+    if listener:
+        items = [{"kind": "youtube#channel", "id": f"UC{listener}"}]
+    return jsonify(
+        kind="youtube#channelListResponse", pageInfo={"totalResults": len(items)}, items=items
+    )

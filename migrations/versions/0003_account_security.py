@@ -1,7 +1,7 @@
 """account security: log-in sessions that log-out can end
 
 Revision ID: 0003_account_security
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-28 18:50:00
 
 Sessions that existed before this revision carried the artist's id in the cookie; those
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_account_security'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ URL with `code` or `error`), for the MusicKit stand-in the page holding the Musi
 """
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 
@@ -51,3 +51,8 @@ def callback(url: str, listener: str = "ada", decision: str = "allow") -> str:
     answer = consent(url, listener, decision)
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
+
+
+def answer(url: str, listener: str = "ada", decision: str = "allow") -> dict[str, str]:
+    """What the platform sends back to the callback: its query (`code`/`error`, `state`)."""
+    return dict(parse_qsl(urlsplit(callback(url, listener, decision)).query))

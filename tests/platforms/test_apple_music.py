@@ -13,7 +13,7 @@ from app.platforms.base import Listing, PermanentError, ReleaseIdentity, Tempora
 from app.platforms.oauth import REFUSED, REVOKED
 from app.simulator.apple_music import MAX_TOKEN_AGE, delay_library_adds
 from app.simulator.demo import DEMO_UPC
-from tests.platforms.consent import consent
+from tests.platforms.consent import CALLBACK, consent
 from tests.platforms.releases import DEMO, SINGLE_ALBUM, UPCOMING
 
 
@@ -27,15 +27,23 @@ def apple(simulator):
 @pytest.fixture
 def fan(simulator, apple) -> Tokens:
     """ "ada" allowed Dropday on the MusicKit consent page; her token is checked and kept."""
-    return apple.complete_authorization(_music_user_token(simulator, apple))
+    return _connect(apple, _music_user_token(simulator, apple)).tokens
+
+
+def _connect(apple, music_user_token):
+    return apple.finish_connect(CALLBACK, {"music_user_token": music_user_token or ""})
 
 
 def _music_user_token(simulator, apple, decision="allow") -> str | None:
-    setup = apple.authorize()
+    setup = apple.begin_connect(CALLBACK, state="s-1").browser
     answer = consent(
         f"{simulator.url}/apple_music/authorize?"
         + requests.compat.urlencode(
-            {"developer_token": setup.developer_token, "app": "Dropday", "origin": simulator.root}
+            {
+                "developer_token": setup["developer_token"],
+                "app": "Dropday",
+                "origin": simulator.root,
+            }
         ),
         decision=decision,
     )
@@ -83,10 +91,12 @@ def test_the_developer_token_is_an_es256_jwt_with_the_configured_kid_and_team(si
 
 
 def test_the_browser_copy_is_limited_to_dropdays_origin(simulator, apple):
-    setup = apple.authorize()
-    claims = jwt.decode(setup.developer_token, _public_key(simulator), ["ES256"]).claims
+    start = apple.begin_connect(CALLBACK, state="s-1")
+    assert start.redirect_url is None  # authorized in the page, not by a redirect
+    setup = start.browser
+    claims = jwt.decode(setup["developer_token"], _public_key(simulator), ["ES256"]).claims
     assert claims["origin"] == [simulator.app.config["PUBLIC_URL"]]
-    assert setup.script_url == f"{simulator.url}/apple_music/musickit/v3/musickit.js"
+    assert setup["script_url"] == f"{simulator.url}/apple_music/musickit/v3/musickit.js"
 
 
 def test_the_developer_token_is_cached_until_close_to_expiry(apple):
@@ -204,7 +214,7 @@ def test_a_failing_or_slow_api_is_temporary(simulator, apple, kind):
 
 
 def test_the_musickit_stand_in_script_is_served(simulator, apple):
-    script = requests.get(apple.authorize().script_url, timeout=5)
+    script = requests.get(apple.begin_connect(CALLBACK, "s").browser["script_url"], timeout=5)
     assert script.status_code == 200
     assert script.headers["Content-Type"].startswith("text/javascript")
     assert "MusicKit" in script.text and "authorize" in script.text
@@ -212,8 +222,10 @@ def test_the_musickit_stand_in_script_is_served(simulator, apple):
 
 def test_a_fan_who_allows_access_is_connected_with_a_music_user_token(simulator, apple):
     token = _music_user_token(simulator, apple)
-    tokens = apple.complete_authorization(token)
+    connected = _connect(apple, token)
+    tokens = connected.tokens
     assert tokens.access_token == token
+    assert connected.account_id == _connect(apple, token).account_id != token
     assert tokens.refresh_token is None  # Apple offers no refresh
     check = simulator.sim.requests("apple_music", path="/v1/me/storefront")[-1]
     assert check.status == 200
@@ -223,12 +235,12 @@ def test_a_fan_who_allows_access_is_connected_with_a_music_user_token(simulator,
 def test_a_fan_who_refuses_gets_no_token(simulator, apple):
     assert _music_user_token(simulator, apple, decision="deny") is None
     with pytest.raises(PermanentError, match=REFUSED):
-        apple.complete_authorization("")
+        _connect(apple, "")
 
 
 def test_a_token_apple_does_not_know_is_refused_at_connection(apple):
     with pytest.raises(PermanentError, match=REFUSED):
-        apple.complete_authorization("not-a-music-user-token")
+        _connect(apple, "not-a-music-user-token")
 
 
 def test_the_consent_page_refuses_a_bad_developer_token(simulator):
@@ -301,7 +313,7 @@ def _public_key(simulator):
 
 
 def test_the_browser_copy_only_works_from_dropdays_origin(simulator, apple):
-    token = apple.authorize().developer_token
+    token = apple.begin_connect(CALLBACK, "s").browser["developer_token"]
     url = f"{simulator.url}/apple_music/v1/catalog/us/albums"
     answers = [
         requests.get(

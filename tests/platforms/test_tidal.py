@@ -12,7 +12,7 @@ from app.platforms.base import Listing, PermanentError, ReleaseIdentity, Tempora
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.tidal import idempotency_key
 from app.simulator.demo import DEMO_UPC
-from tests.platforms.consent import CALLBACK, callback, consent
+from tests.platforms.consent import CALLBACK, answer, consent
 from tests.platforms.releases import DEMO, SINGLE, SINGLE_ALBUM, UPCOMING
 
 
@@ -26,10 +26,8 @@ def tidal(simulator):
 @pytest.fixture
 def connected(tidal):
     """A fan ("ada") who connected TIDAL: (tokens, what the token saver received)."""
-    request = tidal.authorize(CALLBACK, state="s-1")
-    tokens = tidal.complete_authorization(
-        CALLBACK, callback(request.url), "s-1", request.code_verifier
-    )
+    start = tidal.begin_connect(CALLBACK, state="s-1")
+    tokens = tidal.finish_connect(CALLBACK, answer(start.redirect_url), start.verifier).tokens
     return tokens, []
 
 
@@ -126,38 +124,38 @@ def test_the_simulated_api_refuses_a_request_without_a_token(simulator):
 
 
 def test_login_sends_an_s256_challenge_of_the_verifier_kept_by_the_caller(tidal):
-    request = tidal.authorize(CALLBACK, state="s-1")
-    query = parse_qs(urlsplit(request.url).query)
-    digest = hashlib.sha256(request.code_verifier.encode()).digest()
+    request = tidal.begin_connect(CALLBACK, state="s-1")
+    query = parse_qs(urlsplit(request.redirect_url).query)
+    digest = hashlib.sha256(request.verifier.encode()).digest()
     expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert query["code_challenge"] == [expected]
     assert query["code_challenge_method"] == ["S256"]
     assert query["scope"] == ["collection.read collection.write"]
-    assert request.code_verifier not in request.url
-    assert 43 <= len(request.code_verifier) <= 128
+    assert request.verifier not in request.redirect_url
+    assert 43 <= len(request.verifier) <= 128
 
 
 def test_a_fan_who_allows_access_gets_tokens_with_a_refresh_token(simulator, tidal):
-    request = tidal.authorize(CALLBACK, state="s-1")
-    tokens = tidal.complete_authorization(
-        CALLBACK, callback(request.url), "s-1", request.code_verifier
-    )
+    request = tidal.begin_connect(CALLBACK, state="s-1")
+    connected = tidal.finish_connect(CALLBACK, answer(request.redirect_url), request.verifier)
+    tokens = connected.tokens
     assert tokens.refresh_token and tokens.expires_at
+    assert connected.account_id == "ada"
     (exchange,) = simulator.sim.requests("tidal", path="/auth/")
     assert exchange.form["grant_type"] == "authorization_code"
-    assert exchange.form["code_verifier"] == request.code_verifier
+    assert exchange.form["code_verifier"] == request.verifier
 
 
 def test_the_simulator_refuses_a_wrong_pkce_verifier(simulator, tidal):
-    request = tidal.authorize(CALLBACK, state="s-1")
+    request = tidal.begin_connect(CALLBACK, state="s-1")
     with pytest.raises(PermanentError, match=REFUSED):
-        tidal.complete_authorization(CALLBACK, callback(request.url), "s-1", "x" * 64)
+        tidal.finish_connect(CALLBACK, answer(request.redirect_url), "x" * 64)
     (exchange,) = simulator.sim.requests("tidal", path="/auth/")
     assert exchange.status == 400
 
 
 def test_the_simulator_refuses_a_login_without_pkce(simulator):
-    answer = requests.get(
+    login = requests.get(
         f"{simulator.url}/tidal/login/authorize",
         params={
             "client_id": simulator.app.config["TIDAL_CLIENT_ID"],
@@ -169,16 +167,16 @@ def test_the_simulator_refuses_a_login_without_pkce(simulator):
         allow_redirects=False,
         timeout=5,
     )
-    assert answer.status_code == 302
-    assert parse_qs(urlsplit(answer.headers["Location"]).query)["error"] == ["invalid_request"]
+    assert login.status_code == 302
+    assert parse_qs(urlsplit(login.headers["Location"]).query)["error"] == ["invalid_request"]
 
 
 def test_a_fan_who_refuses_is_a_permanent_refusal(tidal):
-    request = tidal.authorize(CALLBACK, state="s-1")
-    back = callback(request.url, decision="deny")
-    assert parse_qs(urlsplit(back).query)["error"] == ["access_denied"]
+    request = tidal.begin_connect(CALLBACK, state="s-1")
+    back = answer(request.redirect_url, decision="deny")
+    assert back["error"] == "access_denied"
     with pytest.raises(PermanentError, match=REFUSED):
-        tidal.complete_authorization(CALLBACK, back, "s-1", request.code_verifier)
+        tidal.finish_connect(CALLBACK, back, request.verifier)
 
 
 def test_token_endpoints_take_real_clients_while_consent_forms_keep_csrf(test_config, request):
@@ -186,9 +184,9 @@ def test_token_endpoints_take_real_clients_while_consent_forms_keep_csrf(test_co
     simulator = request.getfixturevalue("simulator")
     tidal = simulator.client("tidal")
     assert tidal.find_release(SINGLE) is not None  # token endpoint + API: no CSRF token
-    login = tidal.authorize(CALLBACK, state="s-1")
-    answer = consent(login.url)  # a post without the form's CSRF token (no session cookie)
-    assert answer.status_code == 400
+    login = tidal.begin_connect(CALLBACK, state="s-1")
+    page = consent(login.redirect_url)  # a post without the form's CSRF token (no session cookie)
+    assert page.status_code == 400
 
 
 # -- saving ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from app.platforms.base import Listing, PermanentError, ReleaseIdentity, Tempora
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.youtube_music import seconds_until_quota_reset
 from app.simulator.youtube import quota_used, set_daily_quota
-from tests.platforms.consent import CALLBACK, callback
+from tests.platforms.consent import CALLBACK, answer
 from tests.platforms.releases import DEMO, DEMO_BY_UPC
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -32,9 +32,8 @@ def youtube_music(simulator):
 @pytest.fixture
 def connected(youtube_music):
     """A fan ("ada") who connected YouTube Music: (tokens, what the token saver received)."""
-    request = youtube_music.authorize(CALLBACK, state="s-1")
-    tokens = youtube_music.complete_authorization(CALLBACK, callback(request.url), "s-1")
-    return tokens, []
+    start = youtube_music.begin_connect(CALLBACK, state="s-1")
+    return youtube_music.finish_connect(CALLBACK, answer(start.redirect_url)).tokens, []
 
 
 def _album(simulator, platform="youtube_music") -> Listing:
@@ -128,8 +127,8 @@ def test_a_failing_or_slow_api_is_temporary(simulator, youtube_music, kind):
 
 
 def test_the_fan_is_sent_to_google_for_offline_access_with_consent(simulator, youtube_music):
-    request = youtube_music.authorize(CALLBACK, state="s-1")
-    parts = urlsplit(request.url)
+    request = youtube_music.begin_connect(CALLBACK, state="s-1")
+    parts = urlsplit(request.redirect_url)
     query = parse_qs(parts.query)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
         f"{simulator.url}/youtube/accounts/o/oauth2/v2/auth"
@@ -137,7 +136,7 @@ def test_the_fan_is_sent_to_google_for_offline_access_with_consent(simulator, yo
     assert query["access_type"] == ["offline"] and query["prompt"] == ["consent"]
     assert query["scope"] == ["https://www.googleapis.com/auth/youtube"]
     assert query["response_type"] == ["code"] and query["state"] == ["s-1"]
-    assert request.code_verifier is None
+    assert request.verifier is None
 
 
 def test_a_fan_who_allows_access_gets_a_refresh_token(simulator, connected):
@@ -149,24 +148,26 @@ def test_a_fan_who_allows_access_gets_a_refresh_token(simulator, connected):
     assert exchange.form["client_id"] == simulator.app.config["GOOGLE_CLIENT_ID"]
 
 
+def test_the_connected_account_is_named_by_the_fans_channel(simulator, youtube_music):
+    start = youtube_music.begin_connect(CALLBACK, state="s-1")
+    connected = youtube_music.finish_connect(CALLBACK, answer(start.redirect_url))
+    assert connected.account_id == "UCada"
+    (lookup,) = simulator.sim.requests("youtube", path="/youtube/v3/channels")
+    assert lookup.status == 200
+
+
 def test_a_fan_who_refuses_is_a_permanent_refusal(youtube_music):
-    request = youtube_music.authorize(CALLBACK, state="s-1")
-    back = callback(request.url, decision="deny")
-    assert parse_qs(urlsplit(back).query)["error"] == ["access_denied"]
+    request = youtube_music.begin_connect(CALLBACK, state="s-1")
+    back = answer(request.redirect_url, decision="deny")
+    assert back["error"] == "access_denied"
     with pytest.raises(PermanentError, match=REFUSED):
-        youtube_music.complete_authorization(CALLBACK, back, "s-1")
-
-
-def test_a_callback_with_someone_elses_state_is_refused(youtube_music):
-    request = youtube_music.authorize(CALLBACK, state="s-1")
-    with pytest.raises(PermanentError, match=REFUSED):
-        youtube_music.complete_authorization(CALLBACK, callback(request.url), "s-2")
+        youtube_music.finish_connect(CALLBACK, back)
 
 
 def test_the_simulator_refuses_an_unknown_client(simulator):
     client = simulator.client("youtube_music", GOOGLE_CLIENT_ID="someone-else")
-    answer = requests.get(client.authorize(CALLBACK).url, timeout=5)
-    assert answer.status_code == 401 and "invalid_client" in answer.text
+    page = requests.get(client.begin_connect(CALLBACK, state="s").redirect_url, timeout=5)
+    assert page.status_code == 401 and "invalid_client" in page.text
 
 
 # -- saving ----------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_a_save_likes_every_track_of_the_album(simulator, youtube_music, connect
     rates = simulator.sim.requests("youtube", path="/youtube/v3/videos/rate")
     assert [r.query for r in rates] == [{"id": v, "rating": "like"} for v in videos]
     assert all(r.token == tokens.access_token for r in rates)
-    assert quota_used(simulator.sim) == 1 + 3 * 50
+    assert quota_used(simulator.sim) == 1 + 1 + 3 * 50  # channel at connect, playlist, likes
     assert saved == []
 
 
@@ -207,7 +208,7 @@ def test_an_expired_access_token_is_refreshed_once_and_handed_to_the_saver(
         if r.form["grant_type"] == "refresh_token"
     ]
     assert len(refreshes) == 1
-    first, *rest = simulator.sim.requests("youtube", path="/youtube/v3/")
+    first, *rest = simulator.sim.requests("youtube", path="/youtube/v3/playlistItems")
     assert first.status == 401
     assert {r.token for r in rest} == {new.access_token}
 
@@ -282,7 +283,7 @@ def test_an_injected_revoked_token_fault_is_a_permanent_revocation(
     with pytest.raises(PermanentError, match=REVOKED):
         youtube_music.save(tokens, _album(simulator), saved.append)
     assert saved == []
-    first = simulator.sim.requests("youtube", path="/youtube/v3/")[0]
+    first = simulator.sim.requests("youtube", path="/youtube/v3/playlistItems")[0]
     assert (first.fault, first.status) == ("revoked", 401)
     refresh = simulator.sim.requests("youtube", path="/oauth2/token")[-1]
     assert (refresh.form["grant_type"], refresh.status) == ("refresh_token", 400)
