@@ -1,8 +1,11 @@
 """The account page: name, email, password, sessions, and deleting the account."""
 
+import re
+
 from app.campaigns.artwork import artwork_path
 from app.extensions import db
-from app.models import Artist, Campaign, LoginSession
+from app.jobs import make_worker
+from app.models import Artist, Campaign, LoginSession, Signup
 from tests.factories import PASSWORD, log_in
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -107,3 +110,79 @@ def test_deleting_the_account_deletes_its_campaigns_and_artwork_and_no_one_elses
         assert not artwork_path(folder, campaign.artwork, "page").exists()
         assert not artwork_path(folder, campaign.artwork, "thumb").exists()
     assert artwork_path(folder, others.artwork, "page").exists()
+
+
+def change_email(client, new_email, password=PASSWORD):
+    return client.post(
+        "/account/email", data={"email-email": new_email, "email-password": password}
+    )
+
+
+def confirm_link(message) -> str:
+    text = message.get_body(("plain",)).get_content()
+    return re.search(r"http://localhost(/account/confirm-email/\S+)", text).group(1)
+
+
+def test_a_new_email_takes_over_only_once_confirmed_by_a_link_sent_to_it(
+    logged_in, app, artist, mailbox_messages
+):
+    response = change_email(logged_in, "Ada.New@Example.com")
+    assert response.status_code == 303
+    assert reload(app, artist).email == "ada@example.com"  # not yet
+    make_worker(app, simple=True).work(burst=True)
+
+    [message] = mailbox_messages()
+    assert message["To"] == "ada.new@example.com"
+    assert message["Subject"] == "Confirm your new Dropday email"
+    link = confirm_link(message)
+    assert f'href="http://localhost{link}"' in message.get_body(("html",)).get_content()
+
+    assert logged_in.get(link).status_code == 302
+    assert reload(app, artist).email == "ada.new@example.com"
+    assert log_in(app.test_client(), "ada.new@example.com").status_code == 303
+    # The link worked once: the address it was bound to is gone.
+    logged_in.get(link)
+    assert "expired or was already used" in logged_in.get("/account/").text
+
+
+def test_changing_the_email_needs_the_current_password(logged_in, app, mailbox_messages):
+    response = change_email(logged_in, "new@example.com", password="not my password")
+    assert response.status_code == 422
+    assert "isn&#39;t your current password" in response.text
+    make_worker(app, simple=True).work(burst=True)
+    assert mailbox_messages() == []
+
+
+def test_an_invalid_new_email_is_refused(logged_in):
+    response = change_email(logged_in, "not-an-email")
+    assert response.status_code == 422
+    assert "Enter a valid email address." in response.text
+
+
+def test_an_address_taken_meanwhile_is_not_given_to_a_second_account(
+    logged_in, app, make, artist, mailbox_messages
+):
+    change_email(logged_in, "shared@example.com")
+    make_worker(app, simple=True).work(burst=True)
+    make.artist(email="shared@example.com")
+    logged_in.get(confirm_link(mailbox_messages()[0]))
+    assert reload(app, artist).email == "ada@example.com"
+    assert "belongs to another account" in logged_in.get("/account/").text
+
+
+def test_deleting_the_account_deletes_its_fans_signups(logged_in, app, make, artist):
+    campaign = make.campaign(artist)
+    with app.app_context():
+        db.session.add(
+            Signup(
+                campaign_id=campaign.id,
+                platform="deezer",
+                mode="email",
+                email="fan@example.com",
+                consent_version=1,
+            )
+        )
+        db.session.commit()
+    logged_in.post("/account/delete", data={"delete-confirm": artist.email})
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Signup.id))) == 0
