@@ -51,6 +51,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(account_bp)
+    if app.config["DROPDAY_ENV"] == "development":
+        # Shows every email sent, reset links included: local runs only, never production.
+        from app.dev_mailbox import bp as dev_mailbox_bp
+
+        app.register_blueprint(dev_mailbox_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
         from app.simulator import bp as simulator_bp
 

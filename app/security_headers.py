@@ -14,7 +14,8 @@ for it while the request runs, and gets it for that response alone:
         ...
 
 For a whole blueprint, call `allow` from its `before_request`. `allow` only adds sources, and
-never to `frame-ancestors`: no Dropday page may be framed.
+never to `frame-ancestors`: no Dropday page may be framed. The one exception is HTML that
+Dropday did not write, shown sandboxed in a frame of our own: see `untrusted_html`.
 """
 
 from flask import Flask, current_app, g
@@ -52,6 +53,13 @@ PERMISSIONS_POLICY = ", ".join(
 
 HSTS = "max-age=31536000; includeSubDomains"
 
+# For showing HTML that Dropday did not write (a received email on the dev mailbox page) in a
+# frame of our own page: sandboxed (no script, an opaque origin), its inline styles allowed,
+# nothing fetched, and framed only by this site.
+UNTRUSTED_HTML_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+)
+
 
 def allow(directive: str, *sources: str) -> None:
     """Add `sources` to `directive` of this response's Content-Security-Policy."""
@@ -60,6 +68,11 @@ def allow(directive: str, *sources: str) -> None:
     extra = g.setdefault("csp_extra", {})
     extra.setdefault(directive, [])
     extra[directive] += [s for s in sources if s not in extra[directive]]
+
+
+def untrusted_html() -> None:
+    """Serve this response under UNTRUSTED_HTML_POLICY instead of the site's policy."""
+    g.csp_untrusted = True
 
 
 def policy() -> str:
@@ -80,8 +93,12 @@ def init_app(app: Flask) -> None:
 
 def add_security_headers(response):
     headers = response.headers
-    headers["Content-Security-Policy"] = policy()
-    headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
+    if g.get("csp_untrusted"):
+        headers["Content-Security-Policy"] = UNTRUSTED_HTML_POLICY
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        headers["Content-Security-Policy"] = policy()
+        headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY

@@ -50,6 +50,16 @@ def _wait_healthy(url, proc, timeout=60):
     raise AssertionError("dev server never became healthy")
 
 
+def _wait_for_mail(browser, url, subject, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = browser.get(f"{url}/dev/mailbox/", timeout=5)
+        if subject in page.text:
+            return page.text.split(subject, 1)[1]
+        time.sleep(0.25)
+    raise AssertionError(f"no mail “{subject}” arrived")
+
+
 def _ctrl_c(proc):
     # A terminal's Ctrl-C reaches the whole foreground process group.
     with contextlib.suppress(ProcessLookupError):  # it may have died already
@@ -107,12 +117,25 @@ def test_dev_runs_everything_and_ctrl_c_stops_everything(tmp_path):
             )
             assert response.status_code == 200
             assert "Midnight Signals" in response.text
+
+            # Mail goes to the local SMTP server and shows on the mailbox page.
+            browser.post(
+                f"{url}/forgot-password",
+                data={"csrf_token": token, "email": "demo@dropday.test"},
+            )
+            reset = _wait_for_mail(browser, url, "Reset your Dropday password")
+            link = reset.split('<a href="')[1].split('"')[0]
+            assert link.startswith(f"{url}/reset-password/")
+            assert browser.get(link).status_code == 200
         health = requests.get(f"{url}/healthz", timeout=5).json()
         assert health == {"status": "ok", "database": "ok", "redis": "ok"}
     finally:
         output = _ctrl_c(proc)
     assert "Demo login: demo@dropday.test / dropday-demo" in output
+    assert f"Local mailbox (every email sent): {url}/dev/mailbox/" in output
     assert "Traceback" not in output, output
+    mail_port = int(output.split("Mailbox listening on smtp://127.0.0.1:")[1].split(",")[0])
+    assert not _port_open(mail_port)
     redis_port = int(output.split("private redis-server at redis://127.0.0.1:")[1].split("/")[0])
     assert not _port_open(port) and not _port_open(redis_port)
     assert (tmp_path / "dropday.db").exists()
