@@ -39,15 +39,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import errors, health, media
+    from app import errors, health, media, security_headers
+    from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
 
     errors.init_app(app)
+    security_headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(account_bp)
+    if app.config["DROPDAY_ENV"] == "development":
+        # Shows every email sent, reset links included: local runs only, never production.
+        from app.dev_mailbox import bp as dev_mailbox_bp
+
+        app.register_blueprint(dev_mailbox_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
         from app.simulator import bp as simulator_bp
 

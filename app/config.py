@@ -94,6 +94,8 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
+        # Where `make dev`'s local SMTP server keeps mail; the dev mailbox page reads it.
+        "MAILBOX_FOLDER": env.get("MAILBOX_FOLDER") or str(INSTANCE / "mailbox"),
         "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
         # Platform base URLs, credentials, timeouts: see app/platforms/settings.py.
         **platform_settings.from_env(env),

@@ -56,3 +56,15 @@ def test_an_artist_cannot_reach_another_artists_campaign(
 
 def test_a_campaign_id_that_does_not_exist_is_404_too(logged_in):
     assert logged_in.get("/dashboard/campaigns/999999/edit").status_code == 404
+
+
+BEYOND_ANY_ID = ["9999999999999999999999999", "2147483648", "9223372036854775808", "0"]
+
+
+@pytest.mark.parametrize("campaign_id", BEYOND_ANY_ID)
+@pytest.mark.parametrize(("method", "path", "data"), ROUTES)
+def test_a_campaign_id_beyond_the_databases_range_is_404_not_500(
+    logged_in, method, path, data, campaign_id
+):
+    response = logged_in.open(path.format(id=campaign_id), method=method, data=data)
+    assert response.status_code == 404

@@ -2,6 +2,7 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.login_session import LoginSession
 from app.models.signup import Connection, PushSubscription, Signup
 
-__all__ = ["Artist", "Campaign", "Connection", "PushSubscription", "Signup"]
+__all__ = ["Artist", "Campaign", "Connection", "LoginSession", "PushSubscription", "Signup"]
