@@ -28,26 +28,13 @@ PLATFORMS = {
 RATE_WAIT = 60
 
 
-class OdesliClient:
+class OdesliClient(http.HttpClient):
     key = "odesli"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        api_key: str | None = None,
-        user_country: str = "US",
-        timeout=http.DEFAULT_TIMEOUT,
-    ):
-        self.api_url = api_url.rstrip("/")
+    def __init__(self, *, api_key: str | None = None, user_country: str = "US", **common):
+        super().__init__(**common)
         self.api_key = api_key
         self.user_country = user_country
-        self.timeout = timeout
-        self._session = http.new_session()
-
-    def close(self) -> None:
-        """Close pooled connections (tests; a worker's clients live as long as it does)."""
-        self._session.close()
 
     @classmethod
     def from_config(cls, config) -> "OdesliClient":
@@ -64,7 +51,7 @@ class OdesliClient:
         if self.api_key:
             params["key"] = self.api_key
         response = http.send(
-            self._session,
+            self.session,
             "GET",
             self.api_url + "/links",
             params=params,

@@ -17,7 +17,6 @@ import hashlib
 from collections.abc import Mapping
 
 import requests
-from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 
 from app.platforms import settings
@@ -31,8 +30,7 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import OAuthClient, oauth_session
+from app.platforms.oauth import AppTokenSession, OAuthClient
 
 JSON_API = "application/vnd.api+json"
 SCOPES = "collection.read collection.write"
@@ -80,27 +78,12 @@ class TidalClient(OAuthClient):
     code_challenge_method = "S256"  # OAuth 2.1: PKCE is required
     web_url = "https://tidal.com"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        country: str = "US",
-        timeout=DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
-    ):
-        self.api_url = api_url.rstrip("/")
-        self.authorize_url = authorize_url
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
+    def __init__(self, *, country: str = "US", **common):
+        super().__init__(**common)
         self.country = country
-        self.timeout = timeout
-        self.session = session or new_session()
-        self._app = None
+        self._app = AppTokenSession(
+            "TIDAL", self.session, self.token_url, self.timeout, **self.client_auth()
+        )
 
     @classmethod
     def from_config(cls, config: Mapping) -> "TidalClient":
@@ -116,35 +99,8 @@ class TidalClient(OAuthClient):
 
     # -- the catalog, with an app token -------------------------------------------------
 
-    def _app_session(self):
-        if self._app is None:
-            # Authlib fetches a new client-credentials token by itself once this one expires.
-            self._app = oauth_session(
-                self.session,
-                self.timeout,
-                token_endpoint=self.token_url,
-                grant_type="client_credentials",
-                **self.client_auth(),
-            )
-        return self._app
-
     def _catalog(self, path: str, params: dict) -> dict:
-        app = self._app_session()
-        url = f"{self.api_url}{path}"
-        try:
-            if not app.token:
-                app.fetch_token(self.token_url, grant_type="client_credentials")
-            response = send(app, "GET", url, params=params, headers=_accept(), timeout=self.timeout)
-            if response.status_code == 401:
-                # The app token was refused before its time: get a new one, once.
-                app.fetch_token(self.token_url, grant_type="client_credentials")
-                response = send(
-                    app, "GET", url, params=params, headers=_accept(), timeout=self.timeout
-                )
-        except (AuthlibBaseError, requests.HTTPError) as exc:
-            raise PermanentError("TIDAL refused Dropday's client credentials") from exc
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TemporaryError(f"could not reach TIDAL's token endpoint: {exc}") from exc
+        response = self._app.get(f"{self.api_url}{path}", params=params, headers=_accept())
         _raise_for_error(response)
         return response.json()
 

@@ -32,7 +32,7 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, retry_after, send
+from app.platforms.http import retry_after, send
 from app.platforms.oauth import FanSession, OAuthClient
 from app.platforms.odesli import OdesliClient
 
@@ -68,28 +68,10 @@ class YouTubeMusicClient(OAuthClient):
     web_url = "https://music.youtube.com"
     odesli_platform = "youtubeMusic"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        api_key: str,
-        odesli=None,
-        timeout=DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
-    ):
-        self.api_url = api_url.rstrip("/")
-        self.authorize_url = authorize_url
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
+    def __init__(self, *, api_key: str | None, odesli=None, **common):
+        super().__init__(**common)
         self.api_key = api_key
         self.odesli = odesli
-        self.timeout = timeout
-        self.session = session or new_session()
 
     @classmethod
     def from_config(cls, config: Mapping) -> "YouTubeMusicClient":

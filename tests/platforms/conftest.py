@@ -45,6 +45,4 @@ def simulator(test_config, request):
     served = SimulatorServer(server.app, server.url, server.app.extensions["simulator"])
     yield served
     for client in served.built:
-        # Every client offers close(); part B's may still expose only their session.
-        close = getattr(client, "close", None) or client.session.close
-        close()
+        client.close()

@@ -198,20 +198,6 @@ def test_a_release_that_is_not_live_yet_is_not_found_until_it_is(simulator, appl
     assert apple.find_release(UPCOMING).matched_by == "upc"
 
 
-def test_a_rate_limit_is_temporary_and_keeps_retry_after(simulator, apple):
-    simulator.sim.fail("apple_music", "rate_limit", retry_after=9)
-    with pytest.raises(TemporaryError) as error:
-        apple.find_release(DEMO)
-    assert error.value.retry_after == 9
-
-
-@pytest.mark.parametrize("kind", ["server_error", "slow"])
-def test_a_failing_or_slow_api_is_temporary(simulator, apple, kind):
-    simulator.sim.fail("apple_music", kind)
-    with pytest.raises(TemporaryError):
-        apple.find_release(DEMO)
-
-
 # -- connecting a fan (MusicKit JS) ----------------------------------------------------------
 
 

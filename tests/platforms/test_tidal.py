@@ -88,20 +88,6 @@ def test_an_announced_release_is_not_found(tidal):
     assert tidal.find_release(UPCOMING) is None
 
 
-def test_a_catalog_rate_limit_is_temporary_and_keeps_retry_after(simulator, tidal):
-    simulator.sim.fail("tidal", "rate_limit", retry_after=7, path="/v2/")
-    with pytest.raises(TemporaryError) as error:
-        tidal.find_release(DEMO)
-    assert error.value.retry_after == 7
-
-
-@pytest.mark.parametrize("kind", ["server_error", "slow"])
-def test_a_failing_or_slow_catalog_is_temporary(simulator, tidal, kind):
-    simulator.sim.fail("tidal", kind, path="/v2/")
-    with pytest.raises(TemporaryError):
-        tidal.find_release(DEMO)
-
-
 def test_wrong_client_credentials_are_permanent(simulator):
     tidal = simulator.client("tidal", TIDAL_CLIENT_SECRET="not-the-secret")
     with pytest.raises(PermanentError, match="client credentials"):

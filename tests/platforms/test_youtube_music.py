@@ -110,20 +110,6 @@ def test_an_invalid_api_key_is_permanent(simulator):
         client.find_release(DEMO_BY_UPC)
 
 
-def test_a_rate_limited_search_is_temporary_with_retry_after(simulator, youtube_music):
-    simulator.sim.fail("youtube", "rate_limit", retry_after=8)
-    with pytest.raises(TemporaryError) as error:
-        youtube_music.find_release(DEMO_BY_UPC)
-    assert error.value.retry_after == 8
-
-
-@pytest.mark.parametrize("kind", ["server_error", "slow"])
-def test_a_failing_or_slow_api_is_temporary(simulator, youtube_music, kind):
-    simulator.sim.fail("youtube", kind)
-    with pytest.raises(TemporaryError):
-        youtube_music.find_release(DEMO_BY_UPC)
-
-
 # -- connecting a fan ------------------------------------------------------------------------
 
 
