@@ -67,11 +67,11 @@ def test_the_table_shows_each_signup_as_the_artist_needs_it(logged_in, app, camp
     text = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in row[:6]] for row in cells]
     # Newest first; 12:00 UTC on 1 March is 07:00 in New York, the campaign's zone.
     assert text == [
-        ["bo@example.com", "Spotify", "Email", "1 Mar 2026, 09:00", "Unsubscribed", "No"],
+        ["bo@example.com", "Spotify", "Email", "1 Mar 2026, 09:00", "Yes", "No"],
         ["no email given", "Apple Music", "Direct save", "1 Mar 2026, 08:00", "No", "No"],
         ["ana@example.com", "Deezer", "Email", "1 Mar 2026, 07:00", "No", "Allowed"],
     ]
-    assert "times in America/New_York, the campaign's time zone" in page
+    assert "Sign-up times are in America/New_York, the campaign's time zone." in page
     assert '<time datetime="2026-03-01T12:00:00+00:00">' in page
 
 
