@@ -21,12 +21,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (registers the tables with the metadata)
+    from app import (
+        models,  # noqa: F401  (registers the tables with the metadata)
+        public_cache,
+    )
     from app.auth.session import init_login
     from app.database import init_database
     from app.extensions import csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
+    public_cache.init_app(app)
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -39,19 +43,31 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import errors, health, media
+    from app import errors, health, media, security_headers
+    from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
 
     errors.init_app(app)
+    security_headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(account_bp)
+    if app.config["DROPDAY_ENV"] == "development":
+        # Shows every email sent, reset links included: local runs only, never production.
+        from app.dev_mailbox import bp as dev_mailbox_bp
+
+        app.register_blueprint(dev_mailbox_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
         from app.simulator import bp as simulator_bp
 
         app.register_blueprint(simulator_bp)
+    from app.fan import bp as fan_bp
+
+    # Last: its /<slug> is the site's catch-all for one-segment addresses.
+    app.register_blueprint(fan_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -75,8 +75,9 @@ def _demo_artwork() -> bytes:
 @click.command("dev")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="5000")
 def dev(port: int) -> None:
-    """Run Dropday locally: Redis (bundled unless REDIS_URL is set), database, worker, web."""
-    from app.local_redis import start_redis
+    """Run Dropday locally: Redis (bundled unless REDIS_URL is set), a local mailbox, the
+    database, the worker and the web app."""
+    from app.local_redis import free_port, start_redis
 
     children: list[subprocess.Popen] = []
     env = dict(os.environ, DROPDAY_ENV="development", PUBLIC_URL=f"http://127.0.0.1:{port}")
@@ -84,6 +85,25 @@ def dev(port: int) -> None:
         redis_proc, env["REDIS_URL"] = start_redis()
         children.append(redis_proc)
         click.echo(f"Started a private redis-server at {env['REDIS_URL']}")
+
+    # Every email (password resets, release day) goes to a local SMTP server that keeps it
+    # for the mailbox page: nothing leaves the machine.
+    mail_port = free_port()
+    folder = current_app.config["MAILBOX_FOLDER"]
+    env |= {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(mail_port),
+        "MAIL_USE_TLS": "",
+        "MAIL_USE_SSL": "",
+        "MAILBOX_FOLDER": folder,
+    }
+    children.append(
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "app.mailbox", "--folder", folder, "--port", str(mail_port)],
+            env=env,
+            start_new_session=True,
+        )
+    )
 
     upgrade(directory=str(ROOT / "migrations"))
     click.echo(ensure_demo())
@@ -103,6 +123,7 @@ def dev(port: int) -> None:
         f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
         f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
+        f"  Local mailbox (every email sent): http://127.0.0.1:{port}/dev/mailbox/\n"
         "  Ctrl-C stops everything.\n"
     )
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -118,7 +139,8 @@ def dev(port: int) -> None:
 
 
 def _stop(children: list[subprocess.Popen]) -> None:
-    """Web first, then the worker (which may finish a job), then Redis: one at a time."""
+    """Web first, then the worker (which may finish a job), then the mailbox and Redis: one
+    at a time."""
     web = children[-1]
     for child in reversed(children):
         _signal(child, signal.SIGTERM, group=child is web)

@@ -33,11 +33,11 @@ def refusal(data, upload_folder):
     return str(caught.value)
 
 
-def test_a_png_is_stored_as_a_page_and_a_square_thumbnail(tmp_path):
-    key = process_artwork(io.BytesIO(image_bytes((1600, 800))), tmp_path)
+def test_a_png_is_stored_as_a_square_page_and_a_square_thumbnail(tmp_path):
+    key = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
 
     page, thumb = stored(tmp_path, key, "page"), stored(tmp_path, key, "thumb")
-    assert (page.format, page.mode, page.size) == ("JPEG", "RGB", (1200, 600))
+    assert (page.format, page.mode, page.size) == ("JPEG", "RGB", (1200, 1200))
     assert (thumb.format, thumb.mode, thumb.size) == ("JPEG", "RGB", (240, 240))
     assert sorted(p.name for p in (tmp_path / "artwork").iterdir()) == [
         f"{key}-page.jpg",
@@ -47,7 +47,25 @@ def test_a_png_is_stored_as_a_page_and_a_square_thumbnail(tmp_path):
 
 def test_a_small_image_is_not_upscaled_for_the_page(tmp_path):
     key = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), tmp_path)
-    assert stored(tmp_path, key, "page").size == (400, 300)
+    assert stored(tmp_path, key, "page").size == (300, 300)
+
+
+@pytest.mark.parametrize("size", [(1600, 800), (800, 1600)])
+def test_a_non_square_image_is_cropped_to_its_centred_square_never_stretched(tmp_path, size):
+    # A red square in the middle, blue bands on the two long sides.
+    image = Image.new("RGB", size, (0, 0, 255))
+    short = min(size)
+    left, top = (size[0] - short) // 2, (size[1] - short) // 2
+    image.paste((255, 0, 0), (left, top, left + short, top + short))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    for rendition, side in (("page", short), ("thumb", 240)):
+        stored_image = stored(tmp_path, key, rendition)
+        assert stored_image.size == (side, side)
+        for corner in ((2, 2), (side - 3, 2), (2, side - 3), (side - 3, side - 3)):
+            r, _, b = stored_image.getpixel(corner)
+            assert r > 200 and b < 60, (rendition, corner)
 
 
 def test_a_webp_is_accepted(tmp_path):
@@ -74,10 +92,16 @@ def test_a_palette_png_with_a_transparent_colour_becomes_white(tmp_path):
 
 def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_path):
     exif = Image.Exif()
-    exif[0x0112] = 6  # rotate 90° clockwise to display
-    data = image_bytes((800, 400), "JPEG", exif=exif)
-    key = process_artwork(io.BytesIO(data), tmp_path)
-    assert stored(tmp_path, key, "page").size == (400, 800)
+    exif[0x0112] = 6  # rotate 90° clockwise to display: the left half ends up on top
+    image = Image.new("RGB", (800, 400), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, 400, 400))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    page = stored(tmp_path, key, "page")
+    assert page.size == (400, 400)
+    r, _, b = page.getpixel((350, 50))  # top right: red only if turned upright
+    assert r > 200 and b < 60
 
 
 def test_each_upload_gets_its_own_key(tmp_path):

@@ -164,3 +164,45 @@ def test_a_form_without_its_csrf_token_is_refused(make_app):
     response = log_in(client, "ada@example.com")
     assert response.status_code == 400
     assert "Reload the page" in response.text
+
+
+def test_sign_up_accepts_the_demo_accounts_test_domain_in_development(client, app):
+    # The demo account is demo@dropday.test: a local run must accept such addresses too.
+    response = signup(client, email="mira@band.test")
+    assert response.status_code == 303
+    assert count_artists(app) == 1
+
+
+def test_sign_up_in_production_still_refuses_a_test_domain(make_app):
+    client = make_app(DROPDAY_ENV="production").test_client()
+    response = signup(client, email="mira@band.test")
+    assert response.status_code == 422
+    assert "Enter a valid email address." in response.text
+
+
+def _copy_of_session(app, client):
+    """A second browser holding a copy of `client`'s session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_session_cookie_copied_before_log_out_is_refused_afterwards(app, client, artist):
+    log_in(client, artist.email)
+    thief = _copy_of_session(app, client)
+    assert thief.get("/dashboard/").status_code == 200
+
+    client.post("/logout")
+
+    assert thief.get("/dashboard/").status_code == 302
+    response = thief.post("/dashboard/campaigns/new", data={"title": "Stolen"})
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_logging_out_on_one_device_keeps_the_other_logged_in(app, client, artist):
+    log_in(client, artist.email)
+    laptop = app.test_client()
+    log_in(laptop, artist.email)
+    client.post("/logout")
+    assert laptop.get("/dashboard/").status_code == 200

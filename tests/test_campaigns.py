@@ -177,6 +177,15 @@ def test_control_characters_are_dropped_from_text_fields(logged_in, app):
     assert (campaign.title, campaign.artist_name) == ("Night Drive", "LunaVale")
 
 
+def test_bidirectional_controls_are_dropped_from_text_fields(logged_in, app):
+    # U+202E would make "evil\u202egpj.exe" read as "evilexe.jpg" on the fan page.
+    title = "Night\u202eevird \u2066Drive\u2069\u202a\u202b\u202c\u202d\u2067\u2068"
+    response = create(logged_in, title=title, artist_name="\u202eLuna Vale")
+    assert response.status_code == 303
+    [campaign] = campaigns(app)
+    assert (campaign.title, campaign.artist_name) == ("Nightevird Drive", "Luna Vale")
+
+
 def test_two_releases_with_one_title_get_different_addresses(logged_in, app):
     create(logged_in)
     create(logged_in)
@@ -339,3 +348,49 @@ def test_a_platform_the_installation_switched_off_is_not_offered(make_app, artis
     page = client.get("/dashboard/campaigns/new").text
     assert 'value="tidal"' not in page and 'value="apple_music"' not in page
     assert 'value="spotify"' in page
+
+
+def test_the_edit_form_warns_about_shared_links_and_does_not_say_leave_empty(
+    logged_in, make, artist
+):
+    campaign = make.campaign(artist, slug="glass-rivers")
+    edit = logged_in.get(f"/dashboard/campaigns/{campaign.id}/edit").text
+    assert "Leave empty" not in edit and "made from the title" not in edit
+    assert "Links you already shared point to the current address" in edit
+    assert "/glass-rivers" in edit
+    new = logged_in.get("/dashboard/campaigns/new").text
+    assert "Leave empty to use the title." in new
+    assert "Links you already shared" not in new
+
+
+def test_emptying_the_address_on_edit_keeps_it(logged_in, app, make, artist):
+    campaign = make.campaign(artist, slug="glass-rivers")
+    response = post_form(
+        logged_in, f"/dashboard/campaigns/{campaign.id}/edit", form(slug="", artwork=None)
+    )
+    assert response.status_code == 303
+    assert campaigns(app)[0].slug == "glass-rivers"
+
+
+def test_time_zones_are_grouped_by_region_with_date_and_zone_side_by_side(logged_in):
+    page = logged_in.get("/dashboard/campaigns/new").text
+    assert '<optgroup label="Europe">' in page
+    assert '<option value="Europe/Berlin">Berlin</option>' in page
+    assert (
+        '<option value="America/Argentina/Buenos_Aires">Argentina / Buenos Aires</option>' in page
+    )
+    row = page.split('id="release-moment"')[1].split('id="field-release_source"')[0]
+    assert 'id="field-release_date"' in row and 'id="field-time_zone"' in row
+
+
+def test_a_zone_that_is_not_offered_is_still_refused(logged_in, app):
+    response = create(logged_in, time_zone="Mars/Olympus_Mons")
+    assert response.status_code == 422
+    assert "Choose a time zone from the list" in response.text
+    assert campaigns(app) == []
+
+
+def test_the_artwork_hint_says_what_happens_to_a_non_square_image(logged_in):
+    page = logged_in.get("/dashboard/campaigns/new").text
+    assert "cropped to its centred square" in page
+    assert 'data-max-bytes="5242880"' in page

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import requests
@@ -42,11 +43,21 @@ def _wait_healthy(url, proc, timeout=60):
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except (requests.ConnectionError, requests.Timeout):
-            # The reloader's socket takes connections before its child serves them.
+        except requests.RequestException:
+            # Refused, reset or slow to answer (ReadTimeout on a loaded machine): not yet.
             pass
         time.sleep(0.25)
     raise AssertionError("dev server never became healthy")
+
+
+def _wait_for_mail(browser, url, subject, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = browser.get(f"{url}/dev/mailbox/", timeout=5)
+        if subject in page.text:
+            return page.text.split(subject, 1)[1]
+        time.sleep(0.25)
+    raise AssertionError(f"no mail “{subject}” arrived")
 
 
 def _ctrl_c(proc):
@@ -58,6 +69,33 @@ def _ctrl_c(proc):
     proc.stdout.close()
     assert code == 0, output
     return output
+
+
+def test_the_readiness_wait_outlasts_a_server_too_busy_to_answer_at_first():
+    # A loaded machine: the first request is accepted but answered only after the client's
+    # one-second timeout (a ReadTimeout), the next one at once.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(20)
+        port = server.getsockname()[1]
+
+        def serve():
+            slow, _ = server.accept()
+            fast, _ = server.accept()
+            fast.recv(4096)
+            fast.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+            fast.close()
+            slow.close()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as alive:
+            try:
+                _wait_healthy(f"http://127.0.0.1:{port}", alive, timeout=15)
+            finally:
+                alive.kill()
+        thread.join(5)
 
 
 def test_dev_runs_everything_and_ctrl_c_stops_everything(tmp_path):
@@ -79,12 +117,25 @@ def test_dev_runs_everything_and_ctrl_c_stops_everything(tmp_path):
             )
             assert response.status_code == 200
             assert "Midnight Signals" in response.text
+
+            # Mail goes to the local SMTP server and shows on the mailbox page.
+            browser.post(
+                f"{url}/forgot-password",
+                data={"csrf_token": token, "email": "demo@dropday.test"},
+            )
+            reset = _wait_for_mail(browser, url, "Reset your Dropday password")
+            link = reset.split('<a href="')[1].split('"')[0]
+            assert link.startswith(f"{url}/reset-password/")
+            assert browser.get(link).status_code == 200
         health = requests.get(f"{url}/healthz", timeout=5).json()
         assert health == {"status": "ok", "database": "ok", "redis": "ok"}
     finally:
         output = _ctrl_c(proc)
     assert "Demo login: demo@dropday.test / dropday-demo" in output
+    assert f"Local mailbox (every email sent): {url}/dev/mailbox/" in output
     assert "Traceback" not in output, output
+    mail_port = int(output.split("Mailbox listening on smtp://127.0.0.1:")[1].split(",")[0])
+    assert not _port_open(mail_port)
     redis_port = int(output.split("private redis-server at redis://127.0.0.1:")[1].split("/")[0])
     assert not _port_open(port) and not _port_open(redis_port)
     assert (tmp_path / "dropday.db").exists()

@@ -1,11 +1,11 @@
 """Artist sign-up, log-in and log-out."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.forms import LoginForm, SignupForm
-from app.auth.session import safe_next
+from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.auth.session import end_all_sessions, end_session, safe_next, start_session
 from app.extensions import db, limiter
 from app.models import Artist
 
@@ -39,7 +39,7 @@ def signup():
             db.session.rollback()
             form.email.errors.append("An account with this email already exists. Log in instead?")
         else:
-            login_user(artist)
+            start_session(artist)
             flash(f"Welcome to Dropday, {artist.name}!", "success")
             return redirect(url_for("dashboard.index"), 303)
     status = 422 if form.is_submitted() else 200
@@ -63,7 +63,7 @@ def login():
     if form.validate_on_submit():
         artist = Artist.authenticate(form.email.data, form.password.data)
         if artist is not None:
-            login_user(artist)
+            start_session(artist)
             return redirect(target, 303)
         # One message whether the email is unknown or the password wrong.
         form.form_errors.append("Email or password is incorrect.")
@@ -73,6 +73,52 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    end_session()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"), 303)
+
+
+def _reset_email() -> str:
+    return "reset-email:" + Artist.normalize_email(request.form.get("email", ""))[:254]
+
+
+RESET_SENT = (
+    "If {email} has a Dropday account, a link to choose a new password is on its way. "
+    "It works for one hour."
+)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], error_message=TOO_MANY)
+@limiter.limit("3 per hour", methods=["POST"], key_func=_reset_email, error_message=TOO_MANY)
+def forgot_password():
+    from app.account.mail import request_password_reset
+
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        # The same answer, and the same work, whether or not the address has an account.
+        request_password_reset(form.email.data)
+        flash(RESET_SENT.format(email=form.email.data), "info")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], error_message=TOO_MANY)
+def reset_password(token: str):
+    from app.account.tokens import artist_for_reset
+
+    artist = artist_for_reset(token)
+    if artist is None:
+        return render_template("auth/reset_expired.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        artist.set_password(form.password.data)
+        # A reset is what someone does who fears another has the password: end every session.
+        end_all_sessions(artist)
+        logout_user()
+        flash("Your password is changed and every session is logged out. Log in again.", "success")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form), status

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_ARTWORK_BYTES = 5 * 1024 * 1024
 MIN_SIDE = 300
-PAGE_BOX = (1200, 1200)
+PAGE_SIDE = 1200
 THUMB_SIZE = (240, 240)
 JPEG_QUALITY = 85
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
@@ -50,9 +50,11 @@ def process_artwork(stream: BinaryIO, upload_folder: str | os.PathLike) -> str:
     if min(image.size) < MIN_SIDE:
         raise InvalidArtwork(TOO_SMALL)
 
-    page = image.copy()
-    page.thumbnail(PAGE_BOX, Image.Resampling.LANCZOS)  # shrinks only, keeps aspect
-    thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS)
+    # Pages show artwork square: a non-square upload is cropped to its centred square
+    # (as streaming platforms show covers), never stretched, and never upscaled.
+    side = min(PAGE_SIDE, *image.size)
+    page = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
     key = uuid.uuid4().hex
     Path(upload_folder, "artwork").mkdir(parents=True, exist_ok=True)

@@ -51,8 +51,11 @@ def _edit(campaign: Campaign | None):
 @bp.post("/campaigns/validate/<field>")
 def validate_field(field: str):
     """Inline check of one field as the artist types; answers the field's fragment."""
-    campaign_id = request.args.get("campaign", type=int)
-    form = CampaignForm(campaign=my_campaign(campaign_id) if campaign_id else None)
+    campaign_id = request.args.get("campaign")
+    if campaign_id is not None and not campaign_id.isdecimal():
+        abort(404)
+    campaign = my_campaign(int(campaign_id)) if campaign_id else None
+    form = CampaignForm(campaign=campaign)
     if field not in form or field in {"csrf_token", "artwork"}:
         abort(404)
     form.validate_one(field)

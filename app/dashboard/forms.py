@@ -27,6 +27,19 @@ def time_zones() -> list[str]:
     return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 
 
+@cache
+def time_zone_groups() -> dict[str, list[tuple[str, str]]]:
+    """The zones grouped by region, each named by its place: a phone's picker shows
+    "Europe" > "Berlin" instead of one list of six hundred "Region/City" names."""
+    groups: dict[str, list[tuple[str, str]]] = {"UTC": [("UTC", "UTC")]}
+    for zone in time_zones():
+        if zone == "UTC":
+            continue
+        region, place = zone.split("/", 1)
+        groups.setdefault(region, []).append((zone, place.replace("_", " ").replace("/", " / ")))
+    return groups
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -57,7 +70,8 @@ class CampaignForm(FlaskForm):
     slug = StringField("Page address", filters=[clean_text], validators=[Optional()])
 
     hints = {
-        "artwork": "PNG, JPEG or WebP, square, at least 300×300 pixels, up to 5 MB.",  # noqa: RUF001
+        "artwork": "PNG, JPEG or WebP, at least 300×300 pixels, up to 5 MB. "  # noqa: RUF001
+        "A non-square image is cropped to its centred square.",
         "release_date": "The page turns into a Smart Link at midnight of this day.",
         "time_zone": "Midnight in this time zone is the release moment.",
         "release_source": "A Spotify album or track link or URI, a UPC/EAN, or an ISRC. "
@@ -65,20 +79,31 @@ class CampaignForm(FlaskForm):
         "slug": "Lower-case letters, digits and hyphens. Leave empty to use the title.",
     }
     attrs = {
-        "artwork": {"accept": "image/png,image/jpeg,image/webp"},
         "release_source": {"placeholder": "spotify:album:… or 602445790609 or USUM71703861"},
         "slug": {"placeholder": "made from the title", "pattern": "[a-z0-9-]+"},
         "time_zone": {"data-local-default": True},
+        # The page refuses a file over the limit before uploading it (static/js/artwork.js).
+        "artwork": {
+            "accept": "image/png,image/jpeg,image/webp",
+            "data-max-bytes": MAX_ARTWORK_BYTES,
+        },
     }
 
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, obj=campaign, **kwargs)
         self.campaign = campaign
-        self.time_zone.choices = [SelectChoice(zone) for zone in time_zones()]
+        self.time_zone.choices = {
+            region: [SelectChoice(zone, label) for zone, label in zones]
+            for region, zones in time_zone_groups().items()
+        }
         offered = registry.enabled(current_app.config["DISABLED_PLATFORMS"])
         self.platforms.choices = [SelectChoice(p.key, p.name) for p in offered]
         if campaign is not None and not self.is_submitted():
             self.release_source.data = campaign.source_value
+        if campaign is not None:
+            # An edit keeps the address when the field is emptied: say so, not "leave empty".
+            self.hints = self.hints | {"slug": "Lower-case letters, digits and hyphens."}
+            self.attrs = self.attrs | {"slug": {"pattern": "[a-z0-9-]+"}}
 
     # A new campaign needs artwork; an edit keeps the old one unless a new file comes.
     def validate_artwork(self, field):

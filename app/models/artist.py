@@ -21,6 +21,17 @@ class Artist(UserMixin, db.Model):
     campaigns = relationship(
         "Campaign", back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
     )
+    login_sessions = relationship(
+        "LoginSession", back_populates="artist", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The log-in session this request came with and its token (see models/login_session.py).
+    # Flask-Login keeps get_id() in the cookie, so the cookie names a session, not the artist.
+    current_session = None
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @staticmethod
     def normalize_email(email: str) -> str:

@@ -17,12 +17,12 @@ def sign_up(page, email="mira@example.com"):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("a-very-long-password")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Your campaigns")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
 
 
 def test_an_artist_creates_a_campaign_on_a_phone(phone, site, tmp_path):
     sign_up(phone)
-    phone.get_by_role("link", name="Create your first campaign").click()
+    phone.get_by_role("link", name="Create your first Smart Link").click()
 
     phone.get_by_label("Release title").fill("Glass Rivers")
     phone.get_by_label("Artist name").fill("Mira")
@@ -90,4 +90,56 @@ def test_deleting_a_campaign_asks_for_confirmation(phone, site):
     expect(phone.get_by_role("heading", name="Delete “Short Lived”?")).to_be_visible()
     phone.get_by_role("button", name="Delete campaign").click()
     expect(phone.get_by_text("“Short Lived” was deleted.")).to_be_visible()
-    expect(phone.get_by_role("heading", name="No campaigns yet")).to_be_visible()
+    expect(phone.get_by_role("heading", name="No Smart Links yet")).to_be_visible()
+
+
+def test_an_artwork_over_the_limit_is_refused_in_the_page_and_nothing_typed_is_lost(phone, site):
+    sign_up(phone, "big@example.com")
+    phone.goto("/dashboard/campaigns/new")
+    phone.get_by_label("Release title").fill("Heavy Cover")
+    phone.get_by_label("Artist name").fill("Big")
+    posts = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    huge = png_bytes() + b"\0" * (5 * 1024 * 1024)
+    phone.get_by_label("Artwork").set_input_files(
+        files=[{"name": "huge.png", "mimeType": "image/png", "buffer": huge}]
+    )
+
+    error = phone.locator("#artwork-error")
+    expect(error).to_contain_text("5 MB or smaller")
+    expect(error).to_contain_text("huge.png")
+    expect(phone.get_by_label("Artwork")).to_have_attribute("aria-invalid", "true")
+    assert phone.get_by_label("Artwork").evaluate("input => input.files.length") == 0
+    expect(phone.get_by_label("Release title")).to_have_value("Heavy Cover")
+    assert posts == []  # nothing was uploaded
+
+    # A file within the limit clears the message.
+    phone.get_by_label("Artwork").set_input_files(
+        files=[{"name": "ok.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    expect(error).to_be_hidden()
+
+
+def test_the_time_zone_field_on_a_phone_is_grouped_preselected_and_beside_the_date(browser, site):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        base_url=site.url,
+        timezone_id="America/Sao_Paulo",
+    )
+    page = context.new_page()
+    sign_up(page, "tzphone@example.com")
+    page.goto("/dashboard/campaigns/new")
+    zone = page.get_by_label("Time zone")
+    expect(zone).to_have_value("America/Sao_Paulo")
+    group = zone.evaluate("select => select.selectedOptions[0].parentElement.label")
+    assert group == "America"
+    assert zone.evaluate("select => select.selectedOptions[0].textContent") == "Sao Paulo"
+    date_box = page.get_by_label("Release date").bounding_box()
+    zone_box = zone.bounding_box()
+    assert abs(date_box["y"] - zone_box["y"]) < 2  # one row
+    assert zone_box["x"] >= date_box["x"] + date_box["width"]
+    assert zone_box["x"] + zone_box["width"] <= 390
+    context.close()

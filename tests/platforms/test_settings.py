@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app import vapid
 from app.config import ConfigError, load
 from app.platforms import settings
 from app.simulator import defaults
@@ -15,6 +16,8 @@ PRODUCTION = {
     "TOKEN_KEYS": "k",
     "DATABASE_URL": "postgresql://db/dropday",
     "REDIS_URL": "redis://redis:6379/0",
+    "VAPID_PRIVATE_KEY": vapid.generate_private_key(),
+    "VAPID_SUBJECT": "mailto:ops@example.com",
 }
 
 
