@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.campaigns.artwork import InvalidArtwork, check_size
+from app.campaigns.artwork import MAX_ARTWORK_BYTES, InvalidArtwork, check_size
 from app.campaigns.editing import slug_taken
 from app.campaigns.slugs import TAKEN_MESSAGE, validate_slug
 from app.form_filters import clean_text

@@ -36,6 +36,10 @@ class Platform:
     lookups: frozenset[Lookup]
     can_save: bool
 
+    @property
+    def direct(self) -> bool:
+        return self.mode is Mode.DIRECT
+
 
 def _p(key, name, mode, email, lookups, can_save):
     return Platform(key, name, Mode(mode), Email(email), frozenset(map(Lookup, lookups)), can_save)
