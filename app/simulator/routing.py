@@ -74,10 +74,13 @@ def fault_answer(platform: str, extra_kinds: tuple[str, ...] = ()):
     return register
 
 
+def _status(fault: Fault) -> int:
+    return fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
+
+
 def _default_fault_answer(fault: Fault) -> Response:
-    status = fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
     response = jsonify(error=fault.kind)
-    response.status_code = status
+    response.status_code = _status(fault)
     return _with_retry_after(response, fault)
 
 
@@ -97,8 +100,7 @@ def _exact_answer(fault: Fault) -> Response:
         mimetype = "application/json"
     except ValueError:
         mimetype = "text/plain"
-    status = fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
-    return _with_retry_after(Response(body, status=status, mimetype=mimetype), fault)
+    return _with_retry_after(Response(body, status=_status(fault), mimetype=mimetype), fault)
 
 
 def sim_route(
