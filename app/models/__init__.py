@@ -2,7 +2,17 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.login_session import LoginSession
 from app.models.signup import Connection, PushSubscription, Signup
 
-__all__ = ["Artist", "Campaign", "Connection", "LoginSession", "PushSubscription", "Signup"]
+__all__ = [
+    "Artist",
+    "Campaign",
+    "Connection",
+    "LoginSession",
+    "PendingConnect",
+    "PreviousSlug",
+    "PushSubscription",
+    "Signup",
+]

@@ -30,7 +30,7 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
+from app.platforms.http import HttpClient, send
 from app.platforms.oauth import REFUSED, REVOKED
 
 # Apple allows up to 15777000 s (6 months). A day is plenty for a token that is re-signed
@@ -41,7 +41,7 @@ TOKEN_RENEW_BEFORE = 3600
 APP_NAME = "Dropday"
 
 
-class AppleMusicClient:
+class AppleMusicClient(HttpClient):
     key = "apple_music"
 
     def __init__(
@@ -56,10 +56,9 @@ class AppleMusicClient:
         origin: str | None = None,
         verify_attempts: int = 3,
         verify_delay: float = 2.0,
-        timeout=DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
+        **common,
     ):
-        self.api_url = api_url.rstrip("/")
+        super().__init__(api_url=api_url, **common)
         self.team_id = team_id
         self.key_id = key_id
         self.private_key = private_key
@@ -68,8 +67,6 @@ class AppleMusicClient:
         self.origin = origin
         self.verify_attempts = verify_attempts
         self.verify_delay = verify_delay
-        self.timeout = timeout
-        self.session = session or new_session()
         self._tokens: dict[bool, tuple[str, int]] = {}
 
     @classmethod

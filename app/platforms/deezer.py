@@ -26,17 +26,8 @@ TEMPORARY = {4: QUOTA_WINDOW, 700: None}
 NOT_FOUND = 800
 
 
-class DeezerClient:
+class DeezerClient(http.HttpClient):
     key = "deezer"
-
-    def __init__(self, *, api_url: str, timeout=http.DEFAULT_TIMEOUT):
-        self.api_url = api_url.rstrip("/")
-        self.timeout = timeout
-        self._session = http.new_session()
-
-    def close(self) -> None:
-        """Close pooled connections (tests; a worker's clients live as long as it does)."""
-        self._session.close()
 
     @classmethod
     def from_config(cls, config) -> "DeezerClient":
@@ -79,7 +70,7 @@ class DeezerClient:
         return None
 
     def _get(self, path: str) -> dict:
-        response = http.send(self._session, "GET", self.api_url + path, timeout=self.timeout)
+        response = http.send(self.session, "GET", self.api_url + path, timeout=self.timeout)
         try:
             body = response.json()
         except requests.JSONDecodeError as error:

@@ -1,5 +1,6 @@
 """One HTTP session per client: pooled connections, timeouts, and the error classes every
-platform shares (network failures, 5xx and 429 are temporary)."""
+platform shares (network failures, 5xx and 429 are temporary). `HttpClient` is what every
+platform client is built on."""
 
 import email.utils
 import time
@@ -20,6 +21,26 @@ def new_session(user_agent: str = "Dropday/0.1 (+https://github.com/dropday)") -
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
     return session
+
+
+class HttpClient:
+    """What every platform client holds: its API's base URL, timeouts and one pooled session
+    (tests pass their own `session`)."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        timeout=DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or new_session()
+
+    def close(self) -> None:
+        """Close pooled connections (tests; a worker's clients live as long as it does)."""
+        self.session.close()
 
 
 def retry_after(response: requests.Response) -> float | None:

@@ -1,12 +1,16 @@
-"""OAuth 2 glue shared by the platforms that sign fans in with it (YouTube Music, TIDAL).
+"""OAuth 2 glue: Dropday's app tokens (Spotify, TIDAL) and the fans of the platforms that
+sign them in with OAuth (YouTube Music, TIDAL).
 
 Authlib's requests `OAuth2Session` does the protocol (authorization URL, PKCE, code exchange,
 refresh, client credentials); this module only maps its outcomes onto Dropday's three errors
-and keeps the rule every direct-save platform follows: an expired access token is refreshed at
-most once per job, and the new tokens reach the caller's `TokenSaver` before the job goes on.
+and keeps two rules: a token endpoint that rate limits or is down is temporary, never a
+refusal; and an expired access token is refreshed at most once per call (an app token) or
+per job (a fan's, whose new tokens reach the caller's `TokenSaver` before the job goes on).
 """
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -15,7 +19,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
 from app.platforms.base import Connected, PermanentError, TemporaryError, Tokens, TokenSaver
-from app.platforms.http import DEFAULT_TIMEOUT, retry_after, send
+from app.platforms.http import DEFAULT_TIMEOUT, HttpClient, raise_for_temporary, send
 
 REVOKED = "connection revoked"
 REFUSED = "authorization refused"
@@ -38,11 +42,66 @@ def oauth_session(shared: requests.Session, timeout=DEFAULT_TIMEOUT, **kwargs) -
 
 
 def _temporary_failures(response: requests.Response) -> requests.Response:
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TemporaryError(
-            f"token endpoint answered {response.status_code}", retry_after(response)
-        )
+    raise_for_temporary(response)
     return response
+
+
+class AppTokenSession:
+    """Dropday's own access to a catalog (client credentials): Authlib fetches the token and
+    renews it shortly before it expires; a 401 before then (revoked, clock skew) earns one
+    new token and one retry. `client` is Authlib's client settings (id, secret, auth method,
+    leeway)."""
+
+    def __init__(
+        self,
+        name: str,
+        shared: requests.Session,
+        token_url: str,
+        timeout=DEFAULT_TIMEOUT,
+        **client,
+    ):
+        self.name = name
+        self.token_url = token_url
+        self.timeout = timeout
+        self.oauth = oauth_session(
+            shared, timeout, token_endpoint=token_url, grant_type="client_credentials", **client
+        )
+        self._lock = threading.Lock()
+
+    def get(self, url: str, *, check: bool = True, **kwargs) -> requests.Response:
+        """GET with the app token; `check` as in `http.send`."""
+        with self._token_errors():
+            self._fetch(force=False)
+            response = send(self.oauth, "GET", url, timeout=self.timeout, check=check, **kwargs)
+            if response.status_code == 401:
+                self._fetch(force=True)
+                response = send(
+                    self.oauth, "GET", url, timeout=self.timeout, check=check, **kwargs
+                )
+        return response
+
+    def _fetch(self, force: bool) -> None:
+        with self._lock:
+            if force or not self.oauth.token:
+                self.oauth.fetch_token(self.token_url, grant_type="client_credentials")
+
+    @contextmanager
+    def _token_errors(self) -> Iterator[None]:
+        """Map what fetching a token can raise (directly or inside Authlib's renewal)."""
+        try:
+            yield
+        except AuthlibBaseError as exc:
+            raise PermanentError(
+                f"{self.name} refused Dropday's client credentials ({exc.error})"
+            ) from exc
+        except requests.Timeout as exc:
+            raise TemporaryError(f"timed out fetching a {self.name} app token") from exc
+        except requests.ConnectionError as exc:
+            raise TemporaryError(f"could not reach {self.name}'s token endpoint") from exc
+        except (requests.HTTPError, ValueError) as exc:  # not JSON: a proxy's error page
+            raise PermanentError(
+                f"{self.name}'s token endpoint refused Dropday without an answer"
+            ) from exc
 
 
 def tokens_from(token: dict) -> Tokens:
@@ -84,19 +143,35 @@ def exchange_code(
     return token
 
 
-class OAuthClient:
+class OAuthClient(HttpClient):
     """What the clients of OAuth platforms (YouTube Music, TIDAL) share: one registered app
     whose id and secret go in the token request's form body (as Google documents and TIDAL's
     SDK sends them), a code exchange, and one FanSession per save.
 
-    Subclasses set `session`, `timeout`, `token_url`, `client_id`, `client_secret`, `scope`
-    and, for PKCE, `code_challenge_method`; each writes its own `begin_connect`, since what
-    the fan is sent with differs (a PKCE verifier, Google's offline access), and its own
-    `account_id`, since each names the fan's account differently.
+    Subclasses set `scope` and, for PKCE, `code_challenge_method`; each writes its own
+    `begin_connect`, since what the fan is sent with differs (a PKCE verifier, Google's
+    offline access), and its own `account_id`, since each names the fan's account differently.
     """
 
     scope: str
     code_challenge_method: str | None = None
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        authorize_url: str,
+        token_url: str,
+        client_id: str | None,
+        client_secret: str | None,
+        timeout=DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ):
+        super().__init__(api_url=api_url, timeout=timeout, session=session)
+        self.authorize_url = authorize_url
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
 
     def client_auth(self) -> dict:
         return {

@@ -5,7 +5,9 @@ search only) are found by mapping a live Spotify or Apple Music URL through Odes
 (platforms.md §7). Odesli takes no ISRC/UPC and presumably resolves only live releases.
 No key is needed (10 requests/min); ODESLI_API_KEY raises that to 60.
 
-`links` raises NotFound for a 404; `find_links` returns {} when Odesli knows nothing.
+`links` raises NotFound when Odesli cannot resolve the URL (a 404, or the `400
+could_not_resolve_entity` it answers for items it does not know); `find_links` returns {}
+when Odesli knows nothing.
 """
 
 from app.platforms import http, settings
@@ -26,26 +28,13 @@ PLATFORMS = {
 RATE_WAIT = 60
 
 
-class OdesliClient:
+class OdesliClient(http.HttpClient):
     key = "odesli"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        api_key: str | None = None,
-        user_country: str = "US",
-        timeout=http.DEFAULT_TIMEOUT,
-    ):
-        self.api_url = api_url.rstrip("/")
+    def __init__(self, *, api_key: str | None = None, user_country: str = "US", **common):
+        super().__init__(**common)
         self.api_key = api_key
         self.user_country = user_country
-        self.timeout = timeout
-        self._session = http.new_session()
-
-    def close(self) -> None:
-        """Close pooled connections (tests; a worker's clients live as long as it does)."""
-        self._session.close()
 
     @classmethod
     def from_config(cls, config) -> "OdesliClient":
@@ -62,14 +51,14 @@ class OdesliClient:
         if self.api_key:
             params["key"] = self.api_key
         response = http.send(
-            self._session,
+            self.session,
             "GET",
             self.api_url + "/links",
             params=params,
             timeout=self.timeout,
             check=False,
         )
-        if response.status_code == 404:
+        if response.status_code == 404 or _code(response) == "could_not_resolve_entity":
             raise NotFound(f"Odesli does not know {url}")
         if response.status_code == 429:
             raise TemporaryError(
@@ -97,6 +86,14 @@ class OdesliClient:
             except NotFound:
                 continue
         return {}
+
+
+def _code(response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def _listings(body: dict) -> dict[str, Listing]:

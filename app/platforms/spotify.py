@@ -11,12 +11,7 @@ back empty (web-api#1469).
 Lookups by id raise NotFound; `find_release` returns None when Spotify does not have it.
 """
 
-import threading
-from contextlib import contextmanager
-
 import requests
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.requests_client import OAuth2Session
 
 from app.platforms import http, settings
 from app.platforms.barcode import upc_variants
@@ -27,6 +22,7 @@ from app.platforms.base import (
     ReleaseIdentity,
     TemporaryError,
 )
+from app.platforms.oauth import AppTokenSession
 
 # spotipy's margin: a token this close to expiry is treated as expired.
 TOKEN_LEEWAY = 60
@@ -35,43 +31,30 @@ QUOTA_WAIT = 3600
 PAGE = 50
 
 
-class SpotifyClient:
+class SpotifyClient(http.HttpClient):
     key = "spotify"
 
     def __init__(
         self,
         *,
-        api_url: str,
         accounts_url: str,
         client_id: str | None,
         client_secret: str | None,
         market: str = "US",
-        timeout=http.DEFAULT_TIMEOUT,
+        **common,
     ):
-        self.api_url = api_url.rstrip("/")
-        self.token_url = accounts_url.rstrip("/") + "/api/token"
+        super().__init__(**common)
         self.market = market
-        self.timeout = timeout
-        # Authlib's session sends the token and fetches app tokens (client_secret_basic).
-        self._session = OAuth2Session(
-            client_id,
-            client_secret,
-            token_endpoint=self.token_url,
+        self._app = AppTokenSession(
+            "Spotify",
+            self.session,
+            accounts_url.rstrip("/") + "/api/token",
+            self.timeout,
+            client_id=client_id,
+            client_secret=client_secret,
             token_endpoint_auth_method="client_secret_basic",  # noqa: S106
-            grant_type="client_credentials",
             leeway=TOKEN_LEEWAY,
-            default_timeout=timeout,
         )
-        pooled = http.new_session()
-        for prefix, adapter in pooled.adapters.items():
-            self._session.mount(prefix, adapter)
-        self._session.headers.update(pooled.headers)
-        self._session.register_compliance_hook("access_token_response", _token_answer)
-        self._token_lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close pooled connections (tests; a worker's clients live as long as it does)."""
-        self._session.close()
 
     @classmethod
     def from_config(cls, config) -> "SpotifyClient":
@@ -140,11 +123,8 @@ class SpotifyClient:
         return items[0] if items else None
 
     def _get(self, path: str, **params) -> dict:
-        response = self._call(path, params)
-        if response.status_code == 401:
-            # The app token died early (revoked, clock skew): fetch a new one, once.
-            self._session.token = None
-            response = self._call(path, params)
+        # Not `check`ed: a 429's body says whether it is the long QUOTA_EXCEEDED.
+        response = self._app.get(self.api_url + path, params=params, check=False)
         status = response.status_code
         if status == 200:
             return _json(response)
@@ -158,47 +138,6 @@ class SpotifyClient:
         if status == 401:
             raise PermanentError(f"Spotify refused Dropday's app token: {message}")
         raise PermanentError(f"Spotify refused the request ({status}: {message})")
-
-    def _call(self, path: str, params: dict) -> requests.Response:
-        with _token_errors():
-            if not self._session.token:
-                with self._token_lock:
-                    if not self._session.token:
-                        self._session.fetch_token(self.token_url, grant_type="client_credentials")
-            # From here Authlib renews the token itself once it is within TOKEN_LEEWAY of expiry.
-            return http.send(
-                self._session,
-                "GET",
-                self.api_url + path,
-                params=params,
-                timeout=self.timeout,
-                check=False,
-            )
-
-
-@contextmanager
-def _token_errors():
-    """Map what fetching an app token can raise (directly or inside Authlib's renewal)."""
-    try:
-        yield
-    except OAuthError as error:
-        raise PermanentError(
-            f"Spotify refused Dropday's app credentials ({error.error})"
-        ) from error
-    except requests.Timeout as error:
-        raise TemporaryError("timed out fetching a Spotify token") from error
-    except requests.ConnectionError as error:
-        raise TemporaryError("could not connect to Spotify's accounts service") from error
-    except (requests.HTTPError, ValueError) as error:  # not JSON: a proxy's error page
-        raise PermanentError(
-            "Spotify's accounts service refused the token request without an answer"
-        ) from error
-
-
-def _token_answer(response: requests.Response) -> requests.Response:
-    """Authlib hook: rate limits and outages at the token endpoint are temporary."""
-    http.raise_for_temporary(response)
-    return response
 
 
 def _json(response: requests.Response) -> dict:

@@ -6,8 +6,10 @@ verifier between `begin_connect` and `finish_connect`.
 
 A save adds the album to the fan's collection with an `Idempotency-Key` that is the same for
 the same connection and album, so a job retried after a lost response replays TIDAL's first
-answer instead of adding twice. A 409 ("already in the collection") counts as saved: the fan
-wanted the album in their collection, and it is there.
+answer instead of adding twice. TIDAL answers 200 and lists what it did not add in
+`meta.skipped`: `ALREADY_PRESENT` counts as saved (the fan wanted the album in their
+collection, and it is there); `NOT_FOUND` is no save, and temporary, since a release can
+still be indexing (release-day code decides when it becomes a failure).
 """
 
 import contextlib
@@ -15,7 +17,6 @@ import hashlib
 from collections.abc import Mapping
 
 import requests
-from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 
 from app.platforms import settings
@@ -29,8 +30,7 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
-from app.platforms.oauth import OAuthClient, oauth_session
+from app.platforms.oauth import AppTokenSession, OAuthClient
 
 JSON_API = "application/vnd.api+json"
 SCOPES = "collection.read collection.write"
@@ -78,27 +78,12 @@ class TidalClient(OAuthClient):
     code_challenge_method = "S256"  # OAuth 2.1: PKCE is required
     web_url = "https://tidal.com"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        country: str = "US",
-        timeout=DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
-    ):
-        self.api_url = api_url.rstrip("/")
-        self.authorize_url = authorize_url
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
+    def __init__(self, *, country: str = "US", **common):
+        super().__init__(**common)
         self.country = country
-        self.timeout = timeout
-        self.session = session or new_session()
-        self._app = None
+        self._app = AppTokenSession(
+            "TIDAL", self.session, self.token_url, self.timeout, **self.client_auth()
+        )
 
     @classmethod
     def from_config(cls, config: Mapping) -> "TidalClient":
@@ -114,35 +99,8 @@ class TidalClient(OAuthClient):
 
     # -- the catalog, with an app token -------------------------------------------------
 
-    def _app_session(self):
-        if self._app is None:
-            # Authlib fetches a new client-credentials token by itself once this one expires.
-            self._app = oauth_session(
-                self.session,
-                self.timeout,
-                token_endpoint=self.token_url,
-                grant_type="client_credentials",
-                **self.client_auth(),
-            )
-        return self._app
-
     def _catalog(self, path: str, params: dict) -> dict:
-        app = self._app_session()
-        url = f"{self.api_url}{path}"
-        try:
-            if not app.token:
-                app.fetch_token(self.token_url, grant_type="client_credentials")
-            response = send(app, "GET", url, params=params, headers=_accept(), timeout=self.timeout)
-            if response.status_code == 401:
-                # The app token was refused before its time: get a new one, once.
-                app.fetch_token(self.token_url, grant_type="client_credentials")
-                response = send(
-                    app, "GET", url, params=params, headers=_accept(), timeout=self.timeout
-                )
-        except (AuthlibBaseError, requests.HTTPError) as exc:
-            raise PermanentError("TIDAL refused Dropday's client credentials") from exc
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TemporaryError(f"could not reach TIDAL's token endpoint: {exc}") from exc
+        response = self._app.get(f"{self.api_url}{path}", params=params, headers=_accept())
         _raise_for_error(response)
         return response.json()
 
@@ -211,11 +169,49 @@ class TidalClient(OAuthClient):
             json={"data": [{"type": f"{listing.kind}s", "id": listing.platform_id}]},
             headers=headers,
         )
-        if response.status_code == 409:
+        if response.status_code == 409 and _error_code(response) == DUPLICATE:
             return SaveResult(verified=True, detail="already in the fan's collection")
         _raise_for_error(response)
-        # The add is synchronous: a 2xx means the item is in the collection.
+        # A 2xx lists the items TIDAL did not add in `meta.skipped`; the others are added.
+        reason = _skipped(response, listing)
+        if reason == "ALREADY_PRESENT":
+            return SaveResult(verified=True, detail="already in the fan's collection")
+        if reason == "NOT_FOUND":
+            raise TemporaryError(
+                f"TIDAL skipped the {listing.kind} as not found: it may still be indexing"
+            )
+        if reason is not None:
+            raise PermanentError(f"TIDAL skipped the {listing.kind} ({reason})")
         return SaveResult(verified=True, detail="added to the fan's collection")
+
+
+DUPLICATE = "DUPLICATE_ITEMS_IN_COLLECTION"
+
+
+def _skipped(response: requests.Response, listing: Listing) -> str | None:
+    """Why TIDAL skipped the listing's item, from `meta.skipped`; None if it was added.
+
+    ⚠️ The spec names the reasons, not the entry's exact shape: an entry may be a resource
+    identifier with a `reason`, or carry the identifier under `item`.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    skipped = ((body or {}).get("meta") or {}).get("skipped") if isinstance(body, dict) else None
+    for entry in skipped or []:
+        if not isinstance(entry, dict):
+            continue
+        item = entry.get("item") if isinstance(entry.get("item"), dict) else entry
+        if str(item.get("id")) == listing.platform_id:
+            return str(entry.get("reason") or "skipped")
+    return None
+
+
+def _error_code(response: requests.Response) -> str | None:
+    with contextlib.suppress(ValueError, AttributeError, IndexError):
+        return (response.json().get("errors") or [{}])[0].get("code")
+    return None
 
 
 def _accept() -> dict:

@@ -32,13 +32,16 @@ from app.platforms.base import (
     Tokens,
     TokenSaver,
 )
-from app.platforms.http import DEFAULT_TIMEOUT, new_session, send
+from app.platforms.http import retry_after, send
 from app.platforms.oauth import FanSession, OAuthClient
 from app.platforms.odesli import OdesliClient
 
 SCOPE = "https://www.googleapis.com/auth/youtube"
 PACIFIC = ZoneInfo("America/Los_Angeles")
 SEARCH_RESULTS = 10
+# Google's standard rate-limit errors come as 403s (a 429 is temporary for every platform).
+RATE_LIMITS = {"rateLimitExceeded", "userRateLimitExceeded"}
+RATE_LIMIT_WAIT = 60
 
 
 def seconds_until_quota_reset(now: datetime | None = None) -> float:
@@ -65,28 +68,10 @@ class YouTubeMusicClient(OAuthClient):
     web_url = "https://music.youtube.com"
     odesli_platform = "youtubeMusic"
 
-    def __init__(
-        self,
-        *,
-        api_url: str,
-        authorize_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        api_key: str,
-        odesli=None,
-        timeout=DEFAULT_TIMEOUT,
-        session: requests.Session | None = None,
-    ):
-        self.api_url = api_url.rstrip("/")
-        self.authorize_url = authorize_url
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
+    def __init__(self, *, api_key: str | None, odesli=None, **common):
+        super().__init__(**common)
         self.api_key = api_key
         self.odesli = odesli
-        self.timeout = timeout
-        self.session = session or new_session()
 
     @classmethod
     def from_config(cls, config: Mapping) -> "YouTubeMusicClient":
@@ -217,8 +202,9 @@ class YouTubeMusicClient(OAuthClient):
             raise TemporaryError(
                 "YouTube daily quota exhausted", retry_after=seconds_until_quota_reset()
             )
-        if response.status_code == 403 and reason == "rateLimitExceeded":
-            raise TemporaryError("YouTube rate limit", retry_after=60)
+        if response.status_code == 403 and reason in RATE_LIMITS:
+            wait = retry_after(response) or RATE_LIMIT_WAIT
+            raise TemporaryError(f"YouTube rate limit ({reason})", retry_after=wait)
         raise PermanentError(f"YouTube refused the request ({response.status_code} {reason})")
 
 

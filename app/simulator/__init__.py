@@ -1,9 +1,10 @@
 """The platform simulator: imitations of the streaming APIs Dropday calls, at their real paths.
 
-Mounted only when PLATFORM_MODE=simulator (tests and `make dev`). All state lives in one
-in-memory `Simulator` per app (`app.extensions["simulator"]`, see state.py); each platform's
-endpoints are a module here registering on `bp` through `routing.sim_route`, which applies
-injected faults and writes the request log.
+Mounted only when PLATFORM_MODE=simulator (tests and `make dev`). It imports nothing of
+Dropday's platform code; its settings (URLs, credentials, keys) are in defaults.py.
+All state lives in one in-memory `Simulator` per app (`app.extensions["simulator"]`, see
+state.py); each platform's endpoints are a module here registering on `bp` through
+`routing.sim_route`, which applies injected faults and writes the request log.
 """
 
 from flask import Blueprint, current_app
@@ -17,12 +18,13 @@ limiter.exempt(bp)
 
 @bp.record_once
 def _create_simulator(state) -> None:
-    from app.platforms import settings
+    from app.simulator import defaults
     from app.simulator.state import Simulator
 
     config = state.app.config
     state.app.extensions["simulator"] = Simulator(
-        settings.simulated_clients(config),
+        defaults.clients(config),
+        redirect_uris=defaults.redirect_uris(config),
         seed=config.get("SIMULATOR_SEED", 0),
         slow_seconds=config.get("SIMULATOR_SLOW_SECONDS", 15.0),
     )
@@ -37,6 +39,8 @@ from app.simulator import (  # noqa: E402, F401
     apple_music,
     console,
     deezer,
+    google_accounts,
+    musickit,
     odesli,
     spotify,
     tidal,

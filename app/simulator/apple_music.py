@@ -1,14 +1,8 @@
-"""Simulated Apple Music API and a stand-in for MusicKit JS (platforms.md §2).
+"""Simulated Apple Music API (platforms.md §2), served under /simulator/apple_music at
+`/v1/...`; the MusicKit JS stand-in that hands out Music User Tokens is musickit.py.
 
-Served under /simulator/apple_music: the API at `/v1/...`, the MusicKit script at
-`/musickit/v3/musickit.js` and the consent page that script opens (`/authorize`).
-
-Every API call must carry a developer token Apple would accept: an ES256 JWT whose `kid` is
-Dropday's key id (APPLE_KEY_ID), signed by that key (the simulator checks the signature with
-the public half of APPLE_PRIVATE_KEY, as Apple does with the key registered to the team),
-`iss` = APPLE_TEAM_ID, and `exp` in the future and at most 15777000 s after `iat`.
-Anything else is a 401. Times in the JWT are checked against the wall clock, not the
-simulator's clock: the token is signed with the real time, whatever a scenario's clock says.
+Every API call must carry a developer token Apple would accept (apple_developer_token.py);
+anything else is a bare 401.
 
 Personal endpoints also need a Music User Token (`Music-User-Token`); a bad, expired or
 revoked one is a 403. Library adds answer 202 whatever happens to the ids (unknown ones are
@@ -18,27 +12,19 @@ silently ignored), and `delay_library_adds` makes accepted items appear only lat
 import hashlib
 import re
 import secrets
-import time
 from datetime import timedelta
-from functools import cache
+from http import HTTPStatus
 
-from flask import Response, current_app, jsonify, render_template, request
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
-from joserfc.jws import extract_compact
+from flask import Response, jsonify, request
 
-from app.simulator import consent, current_simulator
+from app.simulator import current_simulator
+from app.simulator.apple_developer_token import developer_token_problem
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
-from app.simulator.routing import bearer_token, fault_answer, int_arg, sim_route
+from app.simulator.routing import bearer_token, error_shape, fault_answer, int_arg, sim_route
 from app.simulator.tokens import TokenProblem
 
 P = "apple_music"
-BRAND = "Apple Music"
-MAX_TOKEN_AGE = 15_777_000  # seconds: Apple's limit on exp - iat
-# Apple documents no lifetime for Music User Tokens; third parties report about 6 months.
-USER_TOKEN_LIFETIME = 180 * 24 * 3600
 _STOREFRONT = re.compile(r"[a-z]{2}")
 
 
@@ -74,6 +60,11 @@ def api_error(status: int, code: str, title: str, detail: str = ""):
     return response
 
 
+@error_shape(P)
+def _http_error(status: int, message: str):
+    return api_error(status, f"{status}00", HTTPStatus(status).phrase, message)
+
+
 @fault_answer(P, extra_kinds=(REVOKED,))
 def _fault(fault):
     if fault.kind in {"rate_limit", "quota"}:
@@ -90,51 +81,6 @@ def _unauthorized(why: str) -> Response:
     response = Response(status=401)
     response.headers["X-Simulator-Reason"] = why
     return response
-
-
-# -- developer token ---------------------------------------------------------------------------
-
-
-@cache
-def _public_key(private_pem: str) -> ECKey:
-    return ECKey.import_key(ECKey.import_key(private_pem).as_pem(private=False))
-
-
-def developer_token_problem(token: str | None, check_origin: bool = True) -> str | None:
-    """Why Apple would refuse this developer token, or None if it is good.
-
-    `origin` restricts where a browser may use the token from: it is checked against the
-    Origin header of API calls, not on the consent page (a page of Apple's own)."""
-    if not token:
-        return "no developer token"
-    config = current_app.config
-    try:
-        header = extract_compact(token.encode()).protected
-    except (JoseError, ValueError):
-        return "not a JWT"
-    if header.get("alg") != "ES256":
-        return "alg must be ES256"
-    if header.get("kid") != config.get("APPLE_KEY_ID"):
-        return "unknown kid"
-    try:
-        claims = jwt.decode(token, _public_key(config["APPLE_PRIVATE_KEY"]), ["ES256"]).claims
-    except (JoseError, ValueError):
-        return "bad signature"
-    if claims.get("iss") != config.get("APPLE_TEAM_ID"):
-        return "iss is not the team id"
-    iat, exp, now = claims.get("iat"), claims.get("exp"), time.time()
-    if not isinstance(iat, int) or not isinstance(exp, int):
-        return "iat and exp are required"
-    if iat > now + 60:
-        return "iat is in the future"
-    if exp <= now:
-        return "expired"
-    if exp - iat > MAX_TOKEN_AGE:
-        return "exp is more than 6 months after iat"
-    origin = request.headers.get("Origin")
-    if check_origin and origin and "origin" in claims and origin not in claims["origin"]:
-        return "origin not allowed"
-    return None
 
 
 def _developer_token() -> Response | None:
@@ -399,38 +345,3 @@ def library_albums():
     if offset + limit < len(data):
         body["next"] = f"/v1/me/library/albums?offset={offset + limit}"
     return jsonify(body)
-
-
-# -- MusicKit JS stand-in ----------------------------------------------------------------------
-
-
-@sim_route(P, "/musickit/v3/musickit.js", faults=False)
-def musickit_js():
-    return Response(render_template("simulator/musickit.js"), mimetype="text/javascript")
-
-
-@sim_route(P, "/authorize", methods=("GET", "POST"), faults=False, csrf_exempt=False)
-def authorize():
-    """The window MusicKit's authorize() opens: Allow hands a Music User Token back to the page."""
-    developer_token = request.values.get("developer_token")
-    origin = request.values.get("origin", "")
-    if why := developer_token_problem(developer_token, check_origin=False):
-        return consent.error_page(BRAND, f"This app can't use Apple Music ({why}).", 401)
-    if not consent.redirect_uri_ok(origin):
-        return consent.error_page(BRAND, "The page asking for access has no valid origin.")
-    app_name = request.values.get("app") or "Dropday"
-    if request.method == "GET":
-        hidden = {"developer_token": developer_token, "origin": origin, "app": app_name}
-        return consent.page(
-            BRAND, app_name=app_name, scopes=["Add music to your library"], hidden=hidden
-        )
-    sim = current_simulator()
-    who = consent.listener(sim)
-    token = None
-    if consent.allowed(who):
-        with sim.lock:
-            sim.tokens.lifetimes.setdefault(P, USER_TOKEN_LIFETIME)
-            token = sim.tokens.issue(
-                P, current_app.config["APPLE_TEAM_ID"], listener=who.key, refresh=False
-            ).access.value
-    return render_template("simulator/musickit_done.html", token=token, origin=origin)

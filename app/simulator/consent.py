@@ -1,6 +1,9 @@
 """The consent screen simulated platforms show a listener: who is signing in, what the app
 asks for, Allow or Deny. Google's and TIDAL's authorize pages and the MusicKit stand-in use it.
 
+The OAuth platforms check the app's redirect URI against the ones registered before they
+get here (Simulator.redirect_uri_registered).
+
 Tests drive it over plain HTTP: GET the authorize URL, then POST the form with `listener` and
 `decision` ("allow" or "deny"; left out, the listener's own `consents` answers).
 """
@@ -79,9 +82,8 @@ def authorize(
     return back_to_app(redirect_uri, code=code.value, scope=scope, state=state)
 
 
-def redirect_uri_ok(uri: str | None) -> bool:
-    """Real services only redirect to registered URIs; the simulator accepts any absolute
-    http(s) URL, since test servers pick their ports at random."""
+def absolute_url(uri: str | None) -> bool:
+    """Is this an absolute http(s) URL (a web page's origin, say)?"""
     parts = urlsplit(uri or "")
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 

@@ -1,5 +1,6 @@
 """The simulator's page for `make dev`: play a scenario by hand (make a release live on a
-platform, revoke a listener's token, turn faults on and off) and watch Dropday's calls.
+platform, revoke a listener's token, turn faults on and off, with an exact status and body or
+a delay if wanted, set YouTube's daily quota) and watch Dropday's calls.
 
 Plain server-rendered forms; unlike the simulated APIs these keep Dropday's CSRF check.
 An action that worked answers 303 back to the page. Bad input answers the page itself with
@@ -18,6 +19,8 @@ from app.simulator.routing import FAULT_KINDS
 
 LOG_ROWS = 100
 MAX_HOURS = 24 * 366 * 10  # the clock moves at most ten years at a time
+MAX_DELAY = 600  # seconds a fault may hold an answer back
+QUOTA_PLATFORMS = ("youtube",)  # the simulated APIs that count a daily quota
 
 
 class BadInput(Exception):
@@ -57,6 +60,7 @@ def _page(error: str | None = None):
         api_platforms=sorted(FAULT_KINDS),
         token_platforms=_token_platforms(),
         fault_kinds=sorted(set().union(GENERIC, *FAULT_KINDS.values())),
+        quota_platforms=QUOTA_PLATFORMS,
         releases=releases,
         listeners=listeners,
         faults=faults,
@@ -109,6 +113,11 @@ def add_fault():
     times = _number("times", int, low=1)
     rate = _number("rate", float, low=0, high=1)
     retry_after = _number("retry_after", int, low=0)
+    status = _number("status", int, low=100, high=599)
+    delay = _number("delay", float, low=0, high=MAX_DELAY)
+    body = request.form.get("body") or None
+    if body is not None and status is None:
+        raise BadInput("An exact body needs its status too.")
     if times is None and rate is None:
         times = 1
     current_simulator().fail(
@@ -117,8 +126,22 @@ def add_fault():
         times=times,
         rate=rate,
         retry_after=30 if retry_after is None else retry_after,
+        status=status,
+        delay=delay,
+        body=body,
         path=request.form.get("path") or None,
     )
+    return _back()
+
+
+@bp.post("/quota")
+def quota():
+    platform = _choice("platform", QUOTA_PLATFORMS)
+    units = _number("units", int, low=0, high=10**9)
+    if units is None:
+        raise BadInput("units must be a number from 0 (got nothing).")
+    current_simulator().set_daily_quota(platform, units)
+    flash(f"{platform}'s daily quota is now {units} units.", "success")
     return _back()
 
 

@@ -1,15 +1,18 @@
 """Simulated Deezer public API: `track/isrc:…`, `album/upc:…` and lookups by numeric id.
 
 No authentication. Errors arrive with HTTP 200 and an `error` body (platforms.md §5):
-code 4 quota, 700 busy, 800 no data, 200/300 OAuth problems. `isrc:` and `upc:` are
+code 4 quota, 700 busy, 800 no data, 200/300 OAuth problems. A path Deezer does not serve
+is a real 404 `{"error": "Not Found"}`. `isrc:` and `upc:` are
 undocumented forms (⚠️); the simulator matches them exactly, so leading zeros matter.
 """
+
+from http import HTTPStatus
 
 from flask import jsonify, request
 
 from app.simulator import current_simulator
 from app.simulator.catalog import Release, Track, platform_id, url
-from app.simulator.routing import fault_answer, sim_route
+from app.simulator.routing import error_shape, fault_answer, sim_route
 
 P = "deezer"
 API = "https://api.deezer.com"
@@ -25,8 +28,18 @@ ERRORS = {
 
 
 def error(code: int):
+    """Deezer's API errors, which arrive inside an HTTP 200."""
     kind, message = ERRORS[code]
     return jsonify(error={"type": kind, "message": message, "code": code})
+
+
+@error_shape(P)
+def http_error(status: int, _message: str):
+    """What Deezer's front answers for a path or method it does not serve, e.g. 404
+    `{"error": "Not Found"}`: a real HTTP status, unlike API errors."""
+    response = jsonify(error=HTTPStatus(status).phrase)
+    response.status_code = status
+    return response
 
 
 # Deezer's own kinds: "busy" (700), "permission" (200), "token_invalid" (300).

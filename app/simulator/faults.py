@@ -9,6 +9,10 @@ answers them in its own shape (Spotify's 429 with Retry-After, Deezer's error in
 - "quota":        the platform's quota-exhausted answer (Spotify 429 QUOTA_EXCEEDED,
                   YouTube 403 quotaExceeded, Deezer code 4)
 
+Any fault may also carry an exact `status` and `body` (a dict is sent as JSON), which are
+answered instead of the platform's usual answer for its kind, and a `delay` in seconds to
+wait before answering (the "slow" kind's only effect).
+
 Platforms that issue tokens (Spotify, Apple Music, TIDAL, YouTube) also take "revoked": the
 call's token holder (a listener, or Dropday's app) loses every token on that platform just
 before the endpoint runs, so the endpoint itself answers as the real API does for revoked
@@ -36,7 +40,8 @@ class Fault:
     until: datetime | None = None  # stop after this moment (simulator clock)
     retry_after: int | None = 30
     status: int | None = None
-    delay: float | None = None  # "slow": seconds; None uses the simulator's default
+    delay: float | None = None  # seconds to wait first; "slow" without one: the default
+    body: str | dict | list | None = None  # answer exactly this, with `status`
     path: str | None = None  # only calls whose platform path starts with this
     method: str | None = None
 

@@ -1,9 +1,17 @@
 """Simulated Odesli (song.link): `GET /v1-alpha.1/links` maps one platform's URL to the others.
 
-Shape from songlink/docs api-v1-alpha.1.md (platforms.md §7). A platform appears in
-`linksByPlatform` only where the release is live. ⚠️ Unconfirmed, chosen by the simulator:
-an item not yet live on its source platform is a 404 like an unknown one; the error bodies
-(`{"statusCode", "code"}`) and the 401 for a wrong key follow what clients report, not docs.
+Shape from songlink/docs api-v1-alpha.1.md and what independent clients saw (platforms.md §7
+and "Checked against independent clients"):
+
+- A platform appears in `linksByPlatform` only where the release is live; optional fields
+  (`nativeAppUriMobile`, ...) are left out, never null.
+- One entity can power several platforms: an `ITUNES_*` entity serves `appleMusic` and
+  `itunes`, one `YOUTUBE_VIDEO::<id>` serves `youtube` and `youtubeMusic` (the simulator
+  picks the YouTube Music upload's id where there is one). ⚠️ For albums the simulator uses a
+  `YOUTUBE_PLAYLIST::` entity the same way; what Odesli does there is not confirmed.
+- A URL it cannot resolve (unknown, or not live on its platform) is `400
+  could_not_resolve_entity`. ⚠️ The 401 for a wrong key follows what clients report.
+
 Rate limits: 10 requests/min without a key, 60 with one (see Simulator.hit_rate_limit).
 """
 
@@ -13,7 +21,7 @@ from flask import jsonify, request
 
 from app.simulator import current_simulator
 from app.simulator.catalog import Release, Track, url
-from app.simulator.routing import fault_answer, sim_route
+from app.simulator.routing import error_shape, fault_answer, sim_route
 
 P = "odesli"
 
@@ -21,6 +29,7 @@ P = "odesli"
 PLATFORMS = {
     "spotify": ("spotify", "spotify", "SPOTIFY"),
     "appleMusic": ("apple_music", "itunes", "ITUNES"),
+    "itunes": ("apple_music", "itunes", "ITUNES"),
     "youtube": ("youtube", "youtube", "YOUTUBE"),
     "youtubeMusic": ("youtube_music", "youtube", "YOUTUBE"),
     "tidal": ("tidal", "tidal", "TIDAL"),
@@ -28,6 +37,8 @@ PLATFORMS = {
     "amazonMusic": ("amazon_music", "amazon", "AMAZON"),
     "soundcloud": ("soundcloud", "soundcloud", "SOUNDCLOUD"),
 }
+# YouTube's uploads, in the order the shared entity takes its id from.
+YOUTUBE = ("youtube_music", "youtube")
 LIMITS = {False: 10, True: 60}  # requests per minute without / with a key
 
 _SPOTIFY = re.compile(
@@ -41,6 +52,11 @@ def error(status: int, code: str):
     response = jsonify(statusCode=status, code=code)
     response.status_code = status
     return response
+
+
+@error_shape(P)
+def _http_error(status: int, _message: str):
+    return error(status, {404: "not_found", 405: "method_not_allowed"}.get(status, "error"))
 
 
 @fault_answer(P)
@@ -67,41 +83,66 @@ def links():
     with sim.lock:
         found = _resolve(sim, source)
         if found is None:
-            return error(404, "could_not_resolve_entity")
+            return error(400, "could_not_resolve_entity")
         source_platform, release, track = found
-        now = sim.now()
-        live = [name for name, (p, *_) in PLATFORMS.items() if release.is_live(p, now)]
-    country = request.args.get("userCountry", "US")
-    entities, by_platform = {}, {}
-    for name in live:
-        platform, provider, prefix = PLATFORMS[name]
-        item = track or release
-        entity = f"{prefix}_{'SONG' if track else 'ALBUM'}::{item.ids[platform]}"
-        entities[entity] = {
-            "id": item.ids[platform],
-            "type": "song" if track else "album",
-            "title": item.title,
-            "artistName": ", ".join(release.artists),
-            "thumbnailUrl": f"https://thumbs.song.link/{item.ids[platform]}.jpg",
-            "apiProvider": provider,
-            "platforms": [n for n in live if PLATFORMS[n][2] == prefix],
-        }
-        by_platform[name] = {
-            "entityUniqueId": entity,
-            "url": url(platform, release, track),
-            "nativeAppUriMobile": None,
-            "nativeAppUriDesktop": None,
-        }
+        entities = _entities(release, track, sim.now())
+    by_platform = {
+        name: {"entityUniqueId": entity, "url": link}
+        for entity, (_, links) in entities.items()
+        for name, link in links.items()
+    }
     name = next(n for n, (p, *_) in PLATFORMS.items() if p == source_platform)
     first = by_platform[name]["entityUniqueId"]
     page = "song.link/s" if track else "album.link/s"
     return jsonify(
         entityUniqueId=first,
-        userCountry=country,
+        userCountry=request.args.get("userCountry", "US"),
         pageUrl=f"https://{page}/{first.split('::')[1]}",
-        entitiesByUniqueId=entities,
+        entitiesByUniqueId={entity: body for entity, (body, _) in entities.items()},
         linksByPlatform=by_platform,
     )
+
+
+def _entities(release: Release, track: Track | None, now) -> dict[str, tuple[dict, dict]]:
+    """entity unique id -> (its body, {Odesli platform name: url}) where the item is live."""
+    item = track or release
+    kind = "SONG" if track else "ALBUM"
+    out = {}
+    for name, (platform, provider, prefix) in PLATFORMS.items():
+        if prefix == "YOUTUBE" or not release.is_live(platform, now):
+            continue
+        entity = f"{prefix}_{kind}::{item.ids[platform]}"
+        link = url(platform, release, track)
+        if name == "itunes":
+            link += ("&" if "?" in link else "?") + "app=itunes"
+        _, links = out.setdefault(entity, (_entity(release, item, platform, provider), {}))
+        links[name] = link
+    live_on_youtube = [p for p in YOUTUBE if release.is_live(p, now)]
+    if live_on_youtube:
+        video_id = item.ids[live_on_youtube[0]]
+        entity = f"YOUTUBE_{'VIDEO' if track else 'PLAYLIST'}::{video_id}"
+        where = f"watch?v={video_id}" if track else f"playlist?list={video_id}"
+        out[entity] = (
+            _entity(release, item, live_on_youtube[0], "youtube"),
+            {
+                "youtube": f"https://www.youtube.com/{where}",
+                "youtubeMusic": f"https://music.youtube.com/{where}",
+            },
+        )
+    return out
+
+
+def _entity(release: Release, item, platform: str, provider: str) -> dict:
+    names = [n for n, (_, p, *_) in PLATFORMS.items() if p == provider]
+    return {
+        "id": item.ids[platform],
+        "type": "song" if isinstance(item, Track) else "album",
+        "title": item.title,
+        "artistName": ", ".join(release.artists),
+        "thumbnailUrl": f"https://thumbs.song.link/{item.ids[platform]}.jpg",
+        "apiProvider": provider,
+        "platforms": names,
+    }
 
 
 def _from_parts(platform: str | None, kind: str | None) -> str | None:

@@ -2,6 +2,10 @@
 blueprint under "/<platform>", exempts it from Dropday's CSRF check (real API clients send no
 CSRF token), answers injected faults in the platform's own shape, and logs every call.
 
+    @error_shape("spotify")
+    def spotify_error(status, message):  # the platform's error body for any status
+        ...
+
     @fault_answer("spotify")
     def spotify_fault(fault):  # -> the response for a "rate_limit" | "server_error" | "quota"
         ...
@@ -9,13 +13,16 @@ CSRF token), answers injected faults in the platform's own shape, and logs every
     @sim_route("spotify", "/v1/albums/<album_id>")
     def album(album_id): ...
 
-Views return a response (or what Flask turns into one); they should not `abort()`, since
-Dropday's error handlers would answer in Dropday's shape, not the platform's.
+Every path of a platform answers: an unknown one with the platform's 404, a known one asked
+with the wrong method with its 405 and an `Allow` header (RFC 9110 §15.5.6), both in the
+platform's own error shape, never Dropday's. Views return a response (or what Flask turns
+into one); they should not `abort()`, since Dropday's error handlers would answer instead.
 """
 
 import base64
 import binascii
 import functools
+import json
 import time
 from collections.abc import Callable
 
@@ -26,8 +33,33 @@ from app.simulator import bp, current_simulator
 from app.simulator.faults import GENERIC, REVOKED, Fault
 from app.simulator.log import LoggedRequest
 
+ERROR_SHAPES: dict[str, Callable[[int, str], Response]] = {}
 FAULT_ANSWERS: dict[str, Callable[[Fault], Response]] = {}
 FAULT_KINDS: dict[str, frozenset[str]] = {}
+# Every method is routed to the view's wrapper, which refuses the ones the view does not take.
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_RULES: set[str] = set()
+
+
+def error_shape(platform: str):
+    """Register `platform`'s error body, `(status, message) -> Response`, and answer every
+    path below "/<platform>" that no view serves with it (404)."""
+
+    def register(shape: Callable[[int, str], Response]):
+        ERROR_SHAPES[platform] = shape
+
+        def unknown(**_):
+            return _answer(platform, lambda: shape(404, "Not found"), None)
+
+        endpoint = f"{platform}_unknown_path"
+        for rule in (f"/{platform}", f"/{platform}/", f"/{platform}/<path:rest>"):
+            bp.add_url_rule(
+                rule, endpoint, unknown, methods=ALL_METHODS, provide_automatic_options=False
+            )
+        csrf.exempt(unknown)
+        return shape
+
+    return register
 
 
 def fault_answer(platform: str, extra_kinds: tuple[str, ...] = ()):
@@ -46,9 +78,27 @@ def _default_fault_answer(fault: Fault) -> Response:
     status = fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
     response = jsonify(error=fault.kind)
     response.status_code = status
+    return _with_retry_after(response, fault)
+
+
+def _with_retry_after(response: Response, fault: Fault) -> Response:
     if fault.kind == "rate_limit" and fault.retry_after is not None:
         response.headers["Retry-After"] = str(fault.retry_after)
     return response
+
+
+def _exact_answer(fault: Fault) -> Response:
+    """A fault with a `body` answers exactly that (JSON when it is JSON), with its status."""
+    body = fault.body
+    if isinstance(body, dict | list):
+        body = json.dumps(body)
+    try:
+        json.loads(body)
+        mimetype = "application/json"
+    except ValueError:
+        mimetype = "text/plain"
+    status = fault.status or {"rate_limit": 429, "quota": 429}.get(fault.kind, 503)
+    return _with_retry_after(Response(body, status=status, mimetype=mimetype), fault)
 
 
 def sim_route(
@@ -58,41 +108,82 @@ def sim_route(
     methods=("GET",),
     faults: bool = True,
     csrf_exempt: bool = True,
+    trailing_slash: bool = False,
 ):
     """Serve `rule` at /simulator/<platform><rule>. `faults=False` for browser pages (consent
-    screens) that should never misbehave; `csrf_exempt=False` for pages posting our own forms."""
+    screens) that should never misbehave; `csrf_exempt=False` for pages posting our own forms;
+    `trailing_slash` also serves `rule` + "/" (as Spotify does)."""
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+    allow_header = ", ".join(sorted(allowed | {"OPTIONS"}))
 
     def decorate(view):
         @functools.wraps(view)
         def endpoint(**kwargs):
+            if request.method == "OPTIONS":
+                return _answer(platform, lambda: _options(allow_header), None)
+            if request.method not in allowed:
+                return _answer(platform, lambda: _wrong_method(platform, allow_header), None)
             sim = current_simulator()
-            path = request.path.removeprefix(f"{bp.url_prefix}/{platform}")
             kinds = FAULT_KINDS.get(platform, GENERIC)
             presented = _presented_token(sim, platform)
             if presented is None:
                 kinds = kinds - {REVOKED}
+            path = _platform_path(platform)
             fault = sim.draw_fault(platform, path, request.method, kinds) if faults else None
-            if fault and fault.kind == "slow":
-                # Sleep without the lock: the answer comes, but after the client gave up.
+            if fault and (fault.kind == "slow" or fault.delay is not None):
+                # Sleep without the lock: the answer comes, but maybe after the client gave up.
                 time.sleep(sim.slow_seconds if fault.delay is None else fault.delay)
             if fault and fault.kind == REVOKED:
                 # The holder withdraws access now; the view answers as for any revoked token.
                 sim.revoke_holder(presented)
+            if fault and fault.body is not None:
+                return _answer(platform, lambda: _exact_answer(fault), fault)
             if fault and fault.kind not in {"slow", REVOKED}:
-                response = FAULT_ANSWERS.get(platform, _default_fault_answer)(fault)
-            else:
-                response = make_response(view(**kwargs))
-            sim.record(_entry(sim, platform, path, response, fault))
-            return response
+                answer = FAULT_ANSWERS.get(platform, _default_fault_answer)
+                return _answer(platform, lambda: answer(fault), fault)
+            return _answer(platform, lambda: make_response(view(**kwargs)), fault)
 
-        bp.add_url_rule(
-            f"/{platform}{rule}", f"{platform}_{view.__name__}", endpoint, methods=list(methods)
-        )
+        rules = [f"/{platform}{rule}"] + ([f"/{platform}{rule}/"] if trailing_slash else [])
+        for full in rules:
+            if full in _RULES:
+                raise ValueError(f"{full} is served twice: one view per path, for every method")
+            _RULES.add(full)
+            bp.add_url_rule(
+                full,
+                f"{platform}_{view.__name__}",
+                endpoint,
+                methods=ALL_METHODS,
+                provide_automatic_options=False,
+            )
         if csrf_exempt:
             csrf.exempt(endpoint)
         return endpoint
 
     return decorate
+
+
+def _options(allow: str) -> Response:
+    response = Response(status=204)
+    response.headers["Allow"] = allow
+    return response
+
+
+def _wrong_method(platform: str, allow: str) -> Response:
+    response = ERROR_SHAPES[platform](405, f"Method {request.method} is not allowed here")
+    response.headers["Allow"] = allow
+    return response
+
+
+def _platform_path(platform: str) -> str:
+    return request.path.removeprefix(f"{bp.url_prefix}/{platform}")
+
+
+def _answer(platform: str, respond: Callable[[], Response], fault: Fault | None) -> Response:
+    """The response, logged."""
+    sim = current_simulator()
+    response = respond()
+    sim.record(_entry(sim, platform, _platform_path(platform), response, fault))
+    return response
 
 
 def bearer_token() -> str | None:

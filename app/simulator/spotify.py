@@ -16,6 +16,7 @@ from app.simulator.faults import REVOKED
 from app.simulator.routing import (
     bearer_token,
     client_credentials,
+    error_shape,
     fault_answer,
     int_arg,
     oauth_error,
@@ -31,10 +32,22 @@ PAGE = 50  # album tracks per page, as Spotify pages them
 SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX = 5, 10
 
 
+# What Spotify answers for a bad, missing or expired bearer alike (platforms.md, "Checked
+# against independent clients").
+UNAUTHORIZED = "Missing/invalid/expired access token"
+
+
+@error_shape(P)
 def api_error(status: int, message: str, **extra):
     response = jsonify(error={"status": status, "message": message, **extra})
     response.status_code = status
     return response
+
+
+def api_route(rule: str):
+    """A Web API path; Spotify also serves each one with a trailing slash (spotipy sends
+    `/albums/{id}/tracks/`)."""
+    return sim_route(P, rule, trailing_slash=True)
 
 
 @fault_answer(P, extra_kinds=(REVOKED,))
@@ -84,15 +97,10 @@ def token():
 
 def _authorize():
     """None if the bearer token is good, else the 401 Spotify sends."""
-    value = bearer_token()
-    if not value:
-        return api_error(401, "No token provided")
     try:
-        current_simulator().check_token(P, value)
-    except TokenProblem as problem:
-        if problem.reason == "expired":
-            return api_error(401, "The access token expired")
-        return api_error(401, "Invalid access token")
+        current_simulator().check_token(P, bearer_token())
+    except TokenProblem:
+        return api_error(401, UNAUTHORIZED)
     return None
 
 
@@ -127,13 +135,13 @@ def _item(item_id: str, kind: str):
     return found, None
 
 
-@sim_route(P, "/v1/albums/<album_id>")
+@api_route("/v1/albums/<album_id>")
 def album(album_id):
     found, problem = _item(album_id, "album")
     return problem or jsonify(_album(found[0], full=True))
 
 
-@sim_route(P, "/v1/albums/<album_id>/tracks")
+@api_route("/v1/albums/<album_id>/tracks")
 def album_tracks(album_id):
     found, problem = _item(album_id, "album")
     if problem:
@@ -146,7 +154,7 @@ def album_tracks(album_id):
     return jsonify(_track_page(found[0], offset, limit))
 
 
-@sim_route(P, "/v1/tracks/<track_id>")
+@api_route("/v1/tracks/<track_id>")
 def track(track_id):
     found, problem = _item(track_id, "track")
     return problem or jsonify(_track(*found))
@@ -155,7 +163,7 @@ def track(track_id):
 _FILTER = re.compile(r'(\w+):("[^"]*"|\S+)')
 
 
-@sim_route(P, "/v1/search")
+@api_route("/v1/search")
 def search():
     if problem := _authorize():
         return problem

@@ -33,13 +33,17 @@ class Simulator:
         self,
         clients: dict[str, dict[str, str]] | None = None,
         *,
+        redirect_uris: dict[str, set[str]] | None = None,
         seed: int = 0,
         slow_seconds: float = SLOW_SECONDS,
         populate: bool = True,
     ):
-        """`clients`: platform -> {client_id: secret} the simulated services accept."""
+        """`clients`: platform -> {client_id: secret} the simulated services accept;
+        `redirect_uris`: platform -> the redirect URIs registered for Dropday's app there."""
         self.lock = threading.RLock()
         self.clients = {platform: dict(ids) for platform, ids in (clients or {}).items()}
+        self._registered = {platform: set(uris) for platform, uris in (redirect_uris or {}).items()}
+        self.redirect_uris = {platform: set(uris) for platform, uris in self._registered.items()}
         self.slow_seconds = slow_seconds
         self._populate = populate
         self._frozen: datetime | None = None
@@ -92,6 +96,7 @@ class Simulator:
             self._scratch.clear()
             self._calls.clear()
             self.natural_limits = True
+            self.redirect_uris = {p: set(uris) for p, uris in self._registered.items()}
             if self._populate:
                 demo.populate(self)
 
@@ -202,7 +207,27 @@ class Simulator:
         with self.lock:
             return self._scratch.setdefault(platform, {})
 
+    def set_daily_quota(self, platform: str, units: int) -> None:
+        """The daily quota of `platform`'s API (YouTube: 10,000 units by default)."""
+        with self.lock:
+            self.scratch(platform)["quota"] = units
+
+    def daily_quota(self, platform: str, default: int) -> int:
+        with self.lock:
+            return self.scratch(platform).get("quota", default)
+
     # -- credentials and tokens -------------------------------------------------------------
+
+    def set_redirect_uris(self, platform: str, *uris: str) -> None:
+        """Register exactly these redirect URIs for Dropday's app on `platform` (until reset)."""
+        with self.lock:
+            self.redirect_uris[platform] = set(uris)
+
+    def redirect_uri_registered(self, platform: str, uri: str | None) -> bool:
+        """Authorization servers redirect only to registered URIs, compared exactly
+        (RFC 6749 §3.1.2.2)."""
+        with self.lock:
+            return uri is not None and uri in self.redirect_uris.get(platform, set())
 
     def check_client(self, platform: str, client_id: str | None, secret: str | None) -> bool:
         """Are these the app credentials the simulated `platform` knows? (secret None: id only)"""
@@ -266,13 +291,27 @@ class Simulator:
         delay: float | None = None,
         path: str | None = None,
         method: str | None = None,
+        body: str | dict | list | None = None,
     ) -> Fault:
         """Misbehave on `platform`: the next `times` calls, or each call with probability `rate`
         (seeded), optionally only until `until` and only for paths starting with `path`.
-        With `rate` and no explicit `times`, there is no count limit."""
+        With `rate` and no explicit `times`, there is no count limit. `status` and `body` make
+        the answer exactly that; `delay` waits that many seconds first."""
         if rate is not None and times == 1:
             times = None
-        fault = Fault(platform, kind, times, rate, until, retry_after, status, delay, path, method)
+        fault = Fault(
+            platform,
+            kind,
+            times=times,
+            rate=rate,
+            until=until,
+            retry_after=retry_after,
+            status=status,
+            delay=delay,
+            body=body,
+            path=path,
+            method=method,
+        )
         with self.lock:
             return self.faults.add(fault)
 

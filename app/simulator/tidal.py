@@ -3,6 +3,8 @@ collections (platforms.md §4).
 
 Served under /simulator/tidal: `/login/authorize`, `/auth/v1/oauth2/token` and `/v2/...`.
 
+- Login accepts only registered redirect URIs (exact match), and the token exchange only
+  the one the code was issued for.
 - Login requires PKCE with S256; the token endpoint checks the verifier against the challenge
   and answers a wrong or missing one with 400 invalid_grant.
 - The token endpoint takes client credentials in the form body (as TIDAL's SDK sends them) or
@@ -11,8 +13,14 @@ Served under /simulator/tidal: `/login/authorize`, `/auth/v1/oauth2/token` and `
   401 carrying a sub-status (11001 unknown, 11002 revoked, 11003 expired: codes TIDAL's SDK
   refreshes on). ⚠️ Where the real v2 API puts the sub-status is not documented; the
   simulator puts it on the error object as `subStatus`.
+- Catalog lookups take an optional `countryCode` (the spec has `required: false`).
+- Collection adds answer 200 with a JSON:API document whose `meta.skipped` lists the items
+  not added, each with a reason: `NOT_FOUND` (TIDAL does not have it, or not yet) or
+  `ALREADY_PRESENT`; the others are added. ⚠️ The spec names the reasons, not the exact
+  shape of an entry; the simulator sends `{"id", "type", "reason"}`. The same item twice in
+  one request is `409 DUPLICATE_ITEMS_IN_COLLECTION`.
 - Collections honour `Idempotency-Key`: the same key from the same user replays the first
-  answer; the same key with a different body is a 422.
+  answer; the same key with a different body is `422 IDEMPOTENT_REQUEST_PAYLOAD_MISMATCH`.
 """
 
 import base64
@@ -25,7 +33,13 @@ from flask import Response, request
 from app.simulator import consent, current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
-from app.simulator.routing import bearer_token, client_credentials, fault_answer, sim_route
+from app.simulator.routing import (
+    bearer_token,
+    client_credentials,
+    error_shape,
+    fault_answer,
+    sim_route,
+)
 from app.simulator.tokens import TokenProblem
 
 P = "tidal"
@@ -48,6 +62,7 @@ MAX_ITEMS = 50
 MAX_KEY_LENGTH = 128
 
 
+@error_shape(P)
 def api_error(status: int, detail: str, code: str | None = None, **extra) -> Response:
     error = {"status": str(status), "code": code or _CODES.get(status, "ERROR"), "detail": detail}
     return _json_api({"errors": [error | extra]}, status)
@@ -58,6 +73,7 @@ _CODES = {
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
@@ -110,8 +126,8 @@ def authorize():
     params = _authorize_params(request.values)
     if not sim.check_client(P, params.get("client_id"), None):
         return consent.error_page(BRAND, "Unknown client_id.", 400)
-    if not consent.redirect_uri_ok(params.get("redirect_uri")):
-        return consent.error_page(BRAND, "Invalid redirect_uri.", 400)
+    if not sim.redirect_uri_registered(P, params.get("redirect_uri")):
+        return consent.error_page(BRAND, "Invalid redirect_uri: it is not registered.", 400)
     redirect_uri, state = params["redirect_uri"], params.get("state")
     if params.get("response_type") != "code":
         return consent.back_to_app(redirect_uri, error="unsupported_response_type", state=state)
@@ -171,11 +187,12 @@ def s256(verifier: str) -> str:
 
 
 def _redeem_code(sim, client_id: str):
+    redirect_uri = request.form.get("redirect_uri")
     with sim.lock:
         code = sim.tokens.take_code(P, request.form.get("code"))
     if code is None or code.client_id != client_id:
         return oauth_error("invalid_grant", "Invalid authorization code")
-    if code.redirect_uri != request.form.get("redirect_uri"):
+    if code.redirect_uri != redirect_uri or not sim.redirect_uri_registered(P, redirect_uri):
         return oauth_error("invalid_grant", "redirect_uri does not match the authorization")
     verifier = request.form.get("code_verifier") or ""
     if not 43 <= len(verifier) <= 128 or not hmac.compare_digest(
@@ -225,8 +242,8 @@ def _catalog_problem() -> Response | None:
     if problem:
         return problem
     country = request.args.get("countryCode")
-    if not country or len(country) != 2:
-        return api_error(400, "countryCode is required (ISO 3166-1 alpha-2)")
+    if country is not None and not (len(country) == 2 and country.isalpha()):
+        return api_error(400, "countryCode must be an ISO 3166-1 alpha-2 code")
     return None
 
 
@@ -321,7 +338,11 @@ def add_to_collection(collection, owner):
         if key is not None and (token.listener, key) in replays:
             earlier, status, body = replays[(token.listener, key)]
             if earlier != fingerprint:
-                return api_error(422, "Idempotency-Key was used with a different request")
+                return api_error(
+                    422,
+                    "Idempotency-Key was used with a different request",
+                    "IDEMPOTENT_REQUEST_PAYLOAD_MISMATCH",
+                )
             response = Response(body, status=status, mimetype=JSON_API)
             response.headers["Idempotent-Replayed"] = "true"
             return response
@@ -336,25 +357,28 @@ def add_to_collection(collection, owner):
 
 
 def _add(sim, listener: str, kind: str) -> Response:
-    """Add the body's items; the caller holds the lock. All or nothing, as one request."""
+    """Add the body's items; the caller holds the lock. Items TIDAL does not have, or that
+    are in the collection already, are skipped and listed in `meta.skipped`."""
     if request.mimetype != JSON_API:
         return api_error(415, f"Content-Type must be {JSON_API}")
     body = request.get_json(silent=True, force=True)
     items = body.get("data") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
         return api_error(400, f"data must be a list of 1 to {MAX_ITEMS} resource identifiers")
-    now = sim.now()
     ids = []
     for item in items:
         if not isinstance(item, dict) or item.get("type") != kind or not item.get("id"):
             return api_error(400, f"each item must be {{'type': '{kind}', 'id': ...}}")
-        hit = sim.catalog.by_id(P, str(item["id"]))
-        if not hit or not hit[0].is_live(P, now) or (hit[1] is None) != (kind == "albums"):
-            return api_error(404, f"{kind[:-1].title()} {item['id']} not found")
         ids.append(str(item["id"]))
-    library = sim.listener(listener).library(P).get(kind, [])
-    if any(item_id in library for item_id in ids):
-        return api_error(409, "Already in the collection")
+    if len(set(ids)) != len(ids):
+        return api_error(409, "The same item is listed twice", "DUPLICATE_ITEMS_IN_COLLECTION")
+    now = sim.now()
+    who = sim.listener(listener)
+    skipped = []
     for item_id in ids:
-        sim.listener(listener).save(P, kind, item_id)
-    return Response(status=204)
+        hit = sim.catalog.by_id(P, item_id)
+        if not hit or not hit[0].is_live(P, now) or (hit[1] is None) != (kind == "albums"):
+            skipped.append({"id": item_id, "type": kind, "reason": "NOT_FOUND"})
+        elif not who.save(P, kind, item_id):
+            skipped.append({"id": item_id, "type": kind, "reason": "ALREADY_PRESENT"})
+    return _json_api({"meta": {"skipped": skipped}})

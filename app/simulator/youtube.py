@@ -1,9 +1,12 @@
-"""Simulated Google sign-in and YouTube Data API v3 (platforms.md §3).
+"""Simulated YouTube Data API v3 (platforms.md §3), served under /simulator/youtube at
+`/youtube/v3/...` beside Google's sign-in (google_accounts.py).
 
-Served under /simulator/youtube: the consent page (`/accounts/o/oauth2/v2/auth`), the token
-endpoint (`/oauth2/token`) and the API (`/youtube/v3/...`). Google's errors: the token
-endpoint answers OAuth's flat `{"error", "error_description"}`; the API answers
-`{"error": {"code", "message", "errors": [{"reason", ...}], "status"}}`.
+Errors are Google's `{"error": {"code", "message", "errors": [{"reason", ...}], "status"}}`:
+a refused token is a 401 with `WWW-Authenticate` and `errors[0]` naming the Authorization
+header; a missing required parameter is `400 missingRequiredParameter`. Rate limits come
+as Google's standard `403 rateLimitExceeded` (the "rate_limit" fault), `403
+userRateLimitExceeded` ("user_rate_limit") or, from newer front ends, `429
+RESOURCE_EXHAUSTED` (either fault with `status=429`).
 
 YouTube Music and YouTube share this API. Search results carry both kinds of items the real
 one returns for music: YouTube Music's auto-generated "<artist> - Topic" uploads (ids of the
@@ -21,42 +24,21 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 
-from app.simulator import consent, current_simulator
+from app.simulator import current_simulator
 from app.simulator.catalog import Release, platform_id
 from app.simulator.faults import REVOKED
-from app.simulator.routing import (
-    bearer_token,
-    client_credentials,
-    fault_answer,
-    int_arg,
-    oauth_error,
-    sim_route,
-)
+from app.simulator.google_accounts import WRITE_SCOPES
+from app.simulator.routing import bearer_token, error_shape, fault_answer, int_arg, sim_route
 from app.simulator.tokens import TokenProblem
 
 P = "youtube"
-BRAND = "Google"
 PLATFORMS = ("youtube_music", "youtube")  # catalog platforms whose items this API serves
-SCOPES = {
-    "https://www.googleapis.com/auth/youtube": "Manage your YouTube account",
-    "https://www.googleapis.com/auth/youtube.force-ssl": "Manage your YouTube account",
-    "https://www.googleapis.com/auth/youtube.readonly": "View your YouTube account",
-}
-WRITE_SCOPES = {
-    "https://www.googleapis.com/auth/youtube",
-    "https://www.googleapis.com/auth/youtube.force-ssl",
-}
 DAILY_QUOTA = 10_000
 COST = {"search": 100, "rate": 50}
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
-# -- scenario knobs (tests and the console) ---------------------------------------------------
-
-
-def set_daily_quota(sim, units: int) -> None:
-    with sim.lock:
-        sim.scratch(P)["quota"] = units
+# -- quota (Simulator.set_daily_quota sets the budget) -------------------------------------------
 
 
 def quota_used(sim) -> int:
@@ -75,7 +57,7 @@ def _spend(units: int):
         state = sim.scratch(P)
         used = state.setdefault("used", {})
         day = _quota_day(sim.now())
-        if used.get(day, 0) + units > state.get("quota", DAILY_QUOTA):
+        if used.get(day, 0) + units > sim.daily_quota(P, DAILY_QUOTA):
             return _quota_exceeded()
         used[day] = used.get(day, 0) + units
     return None
@@ -84,17 +66,62 @@ def _spend(units: int):
 # -- error shapes ------------------------------------------------------------------------------
 
 
-def api_error(code: int, reason: str, message: str, status: str, domain: str = "youtube"):
+def api_error(
+    code: int,
+    reason: str,
+    message: str,
+    status: str,
+    domain: str = "youtube",
+    *,
+    detail: dict | None = None,
+):
+    """Google's error body; `detail` replaces errors[0]'s message and adds its location."""
+    first = {"message": message, "domain": domain, "reason": reason} | (detail or {})
     response = jsonify(
-        error={
-            "code": code,
-            "message": message,
-            "errors": [{"message": message, "domain": domain, "reason": reason}],
-            "status": status,
-        }
+        error={"code": code, "message": message, "errors": [first], "status": status}
     )
     response.status_code = code
     return response
+
+
+_STATUSES = {404: ("notFound", "NOT_FOUND"), 405: ("methodNotAllowed", "METHOD_NOT_ALLOWED")}
+
+
+@error_shape(P)
+def _http_error(code: int, message: str):
+    reason, status = _STATUSES.get(code, ("badRequest", "INVALID_ARGUMENT"))
+    return api_error(code, reason, message, status, domain="global")
+
+
+def _invalid_credentials():
+    """Google's 401 for a bad, expired or revoked access token."""
+    response = api_error(
+        401,
+        "authError",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+        "login cookie or other valid authentication credential.",
+        "UNAUTHENTICATED",
+        domain="global",
+        detail={
+            "message": "Invalid Credentials",
+            "location": "Authorization",
+            "locationType": "header",
+        },
+    )
+    response.headers["WWW-Authenticate"] = (
+        'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+    )
+    return response
+
+
+def _missing(parameter: str):
+    return api_error(
+        400,
+        "missingRequiredParameter",
+        f"Required parameter: {parameter}",
+        "INVALID_ARGUMENT",
+        detail={"location": parameter, "locationType": "parameter"},
+    )
 
 
 def _quota_exceeded():
@@ -107,114 +134,30 @@ def _quota_exceeded():
     )
 
 
-@fault_answer(P, extra_kinds=(REVOKED,))
+@fault_answer(P, extra_kinds=(REVOKED, "user_rate_limit"))
 def _fault(fault):
     if fault.kind == "quota":
         return _quota_exceeded()
-    if fault.kind == "rate_limit":
-        response = api_error(
-            fault.status or 429,
-            "rateLimitExceeded",
-            "The request was rate limited.",
-            "RESOURCE_EXHAUSTED",
-            domain="usageLimits",
-        )
+    if fault.kind in {"rate_limit", "user_rate_limit"}:
+        if fault.status == 429:
+            reason, message = "rateLimitExceeded", "Resource has been exhausted."
+            response = api_error(429, reason, message, "RESOURCE_EXHAUSTED", domain="global")
+        else:
+            reason = "rateLimitExceeded" if fault.kind == "rate_limit" else "userRateLimitExceeded"
+            message = (
+                "Rate Limit Exceeded"
+                if fault.kind == "rate_limit"
+                else ("User Rate Limit Exceeded")
+            )
+            response = api_error(
+                fault.status or 403, reason, message, "PERMISSION_DENIED", domain="usageLimits"
+            )
         if fault.retry_after is not None:
             response.headers["Retry-After"] = str(fault.retry_after)
         return response
     return api_error(
         fault.status or 503, "backendError", "Backend Error", "UNAVAILABLE", domain="global"
     )
-
-
-# -- accounts.google.com: the consent page ------------------------------------------------------
-
-
-def _authorize_params(source) -> dict:
-    names = ("client_id", "redirect_uri", "response_type", "scope", "state", "access_type")
-    return {name: source.get(name) for name in (*names, "prompt") if source.get(name)}
-
-
-@sim_route(
-    P, "/accounts/o/oauth2/v2/auth", methods=("GET", "POST"), faults=False, csrf_exempt=False
-)
-def authorize():
-    sim = current_simulator()
-    params = _authorize_params(request.values)
-    if not sim.check_client(P, params.get("client_id"), None):
-        return consent.error_page(
-            BRAND, "Error 401: invalid_client. The OAuth client was not found.", 401
-        )
-    if not consent.redirect_uri_ok(params.get("redirect_uri")):
-        return consent.error_page(BRAND, "Error 400: redirect_uri_mismatch")
-    redirect_uri, state = params["redirect_uri"], params.get("state")
-    if params.get("response_type") != "code":
-        return consent.back_to_app(redirect_uri, error="unsupported_response_type", state=state)
-    scopes = (params.get("scope") or "").split()
-    if not scopes or any(scope not in SCOPES for scope in scopes):
-        return consent.back_to_app(redirect_uri, error="invalid_scope", state=state)
-    return consent.authorize(
-        sim,
-        P,
-        BRAND,
-        params,
-        {scope: SCOPES[scope] for scope in scopes},
-        access_type=params.get("access_type", "online"),
-        echo_scope=True,
-    )
-
-
-# -- oauth2.googleapis.com/token ---------------------------------------------------------------
-
-
-@sim_route(P, "/oauth2/token", methods=("POST",))
-def token():
-    sim = current_simulator()
-    client_id, secret = client_credentials()
-    if not sim.check_client(P, client_id, None):
-        return oauth_error("invalid_client", "The OAuth client was not found.", 401)
-    if not sim.check_client(P, client_id, secret or ""):
-        return oauth_error("invalid_client", "Unauthorized", 401)
-    grant_type = request.form.get("grant_type")
-    if grant_type == "authorization_code":
-        return _redeem_code(sim, client_id)
-    if grant_type == "refresh_token":
-        return _refresh(sim, client_id)
-    return oauth_error("unsupported_grant_type", "Invalid grant_type: " + (grant_type or ""))
-
-
-def _redeem_code(sim, client_id: str):
-    with sim.lock:
-        code = sim.tokens.take_code(P, request.form.get("code"))
-    if code is None or code.client_id != client_id:
-        return oauth_error("invalid_grant", "Malformed auth code.")
-    if code.redirect_uri != request.form.get("redirect_uri"):
-        return oauth_error("redirect_uri_mismatch", "Bad Request")
-    # Only offline access gets a refresh token, as with Google.
-    offline = code.extra.get("access_type") == "offline"
-    issued = sim.issue_tokens(
-        P, client_id, listener=code.listener, scope=code.scope, refresh=offline, prefix="ya29."
-    )
-    body = {
-        "access_token": issued.access.value,
-        "expires_in": issued.expires_in,
-        "scope": code.scope,
-        "token_type": "Bearer",
-    }
-    if issued.refresh:
-        body["refresh_token"] = issued.refresh.value
-    return jsonify(body)
-
-
-def _refresh(sim, client_id: str):
-    try:
-        with sim.lock:
-            issued = sim.tokens.refresh(P, client_id, request.form.get("refresh_token"))
-    except TokenProblem:
-        return oauth_error("invalid_grant", "Token has been expired or revoked.")
-    # Google keeps the refresh token: the answer carries only the new access token.
-    body = {"access_token": issued.access.value, "expires_in": issued.expires_in}
-    return jsonify(body | {"scope": issued.access.scope, "token_type": "Bearer"})
 
 
 # -- www.googleapis.com/youtube/v3 -------------------------------------------------------------
@@ -228,13 +171,7 @@ def _caller(write: bool = False):
         try:
             token = sim.check_token(P, value)
         except TokenProblem:
-            return None, api_error(
-                401,
-                "authError",
-                "Request had invalid authentication credentials.",
-                "UNAUTHENTICATED",
-                domain="global",
-            )
+            return None, _invalid_credentials()
         if write and not WRITE_SCOPES & set(token.scope.split()):
             return None, api_error(
                 403,
@@ -401,7 +338,11 @@ def rate():
         return problem
     if spent := _spend(COST["rate"]):
         return spent
+    if not request.args.get("id"):
+        return _missing("id")
     rating = request.args.get("rating")
+    if not rating:
+        return _missing("rating")
     if rating not in {"like", "dislike", "none"}:
         return api_error(400, "invalidRating", "Invalid rating.", "INVALID_ARGUMENT")
     video_id = request.args.get("id", "")

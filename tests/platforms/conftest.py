@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from app.platforms import CLIENTS
+from app.simulator import defaults
 from app.simulator.state import Simulator
 
 TIMEOUT = 0.5  # the clients' read timeout in these tests
@@ -40,10 +41,8 @@ class SimulatorServer:
 def simulator(test_config, request):
     test_config.update(PLATFORM_TIMEOUT=TIMEOUT, SIMULATOR_SLOW_SECONDS=SLOW)
     server = request.getfixturevalue("live_server")
-    server.app.config["SIMULATOR_URL"] = server.url + "/simulator"
+    defaults.point_at(server.app.config, server.url + "/simulator")
     served = SimulatorServer(server.app, server.url, server.app.extensions["simulator"])
     yield served
     for client in served.built:
-        # Every client offers close(); part B's may still expose only their session.
-        close = getattr(client, "close", None) or client.session.close
-        close()
+        client.close()

@@ -10,7 +10,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 
-CALLBACK = "http://127.0.0.1:9/connect/callback"  # never fetched: the redirect is not followed
+# Dropday's registered callbacks (PUBLIC_URL is http://localhost in tests); never fetched,
+# since the redirect back is not followed.
+TIDAL_CALLBACK = "http://localhost/connect/tidal/callback"
+GOOGLE_CALLBACK = "http://localhost/connect/youtube_music/callback"
+APPLE_CALLBACK = "http://localhost/connect/apple_music/callback"
 
 
 class _Form(HTMLParser):

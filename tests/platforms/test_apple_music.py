@@ -11,9 +11,11 @@ from joserfc.jwk import ECKey, OctKey
 from app.platforms.apple_music import TOKEN_LIFETIME
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError, Tokens
 from app.platforms.oauth import REFUSED, REVOKED
-from app.simulator.apple_music import MAX_TOKEN_AGE, delay_library_adds
+from app.simulator.apple_developer_token import MAX_TOKEN_AGE
+from app.simulator.apple_music import delay_library_adds
 from app.simulator.demo import DEMO_UPC
-from tests.platforms.consent import CALLBACK, consent
+from tests.platforms.consent import APPLE_CALLBACK as CALLBACK
+from tests.platforms.consent import consent
 from tests.platforms.releases import DEMO, SINGLE_ALBUM, UPCOMING
 
 
@@ -194,20 +196,6 @@ def test_a_release_that_is_not_live_yet_is_not_found_until_it_is(simulator, appl
     assert apple.find_release(UPCOMING) is None
     simulator.sim.go_live("upcoming", "apple_music")
     assert apple.find_release(UPCOMING).matched_by == "upc"
-
-
-def test_a_rate_limit_is_temporary_and_keeps_retry_after(simulator, apple):
-    simulator.sim.fail("apple_music", "rate_limit", retry_after=9)
-    with pytest.raises(TemporaryError) as error:
-        apple.find_release(DEMO)
-    assert error.value.retry_after == 9
-
-
-@pytest.mark.parametrize("kind", ["server_error", "slow"])
-def test_a_failing_or_slow_api_is_temporary(simulator, apple, kind):
-    simulator.sim.fail("apple_music", kind)
-    with pytest.raises(TemporaryError):
-        apple.find_release(DEMO)
 
 
 # -- connecting a fan (MusicKit JS) ----------------------------------------------------------

@@ -87,15 +87,3 @@ def test_oauth_errors_are_permanent(simulator, deezer, kind, code):
     simulator.sim.fail("deezer", kind)
     with pytest.raises(PermanentError, match=f"code {code}"):
         deezer.track_by_isrc("USUM71703861")
-
-
-def test_an_http_server_error_is_temporary(simulator, deezer):
-    simulator.sim.fail("deezer", "server_error", status=502)
-    with pytest.raises(TemporaryError, match="502"):
-        deezer.album_by_upc(DEMO_UPC)
-
-
-def test_a_slow_answer_times_out_as_temporary(simulator, deezer):
-    simulator.sim.fail("deezer", "slow")
-    with pytest.raises(TemporaryError, match="timed out"):
-        deezer.track_by_isrc("USUM71703861")

@@ -1,10 +1,14 @@
 """Platform settings: real hosts live, the simulator in simulator mode, credentials required
 in production."""
 
+from pathlib import Path
+
 import pytest
 
+from app import vapid
 from app.config import ConfigError, load
 from app.platforms import settings
+from app.simulator import defaults
 
 PRODUCTION = {
     "DROPDAY_ENV": "production",
@@ -12,13 +16,16 @@ PRODUCTION = {
     "TOKEN_KEYS": "k",
     "DATABASE_URL": "postgresql://db/dropday",
     "REDIS_URL": "redis://redis:6379/0",
+    "VAPID_PRIVATE_KEY": vapid.generate_private_key(),
+    "VAPID_SUBJECT": "mailto:ops@example.com",
 }
 
 
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     monkeypatch.setattr("app.config.INSTANCE", tmp_path)
-    for name in [*PRODUCTION, "PLATFORM_MODE", "FLASK_DEBUG", *settings.REQUIRED]:
+    names = [*PRODUCTION, "PLATFORM_MODE", "FLASK_DEBUG", "PUBLIC_URL", *settings.REQUIRED]
+    for name in [*names, *settings.URLS, *defaults.OPTIONS]:
         monkeypatch.delenv(name, raising=False)
     for name, value in PRODUCTION.items():
         monkeypatch.setenv(name, value)
@@ -50,11 +57,25 @@ def test_simulator_mode_points_at_the_simulator_with_its_dev_credentials(env):
     cfg = load()
     assert settings.url(cfg, "SPOTIFY_API_URL") == "http://127.0.0.1:5000/simulator/spotify/v1"
     assert settings.url(cfg, "DEEZER_API_URL") == "http://127.0.0.1:5000/simulator/deezer"
-    assert cfg["SPOTIFY_CLIENT_ID"] == settings.SIMULATOR_CREDENTIALS["SPOTIFY_CLIENT_ID"]
-    assert settings.simulated_clients(cfg)["spotify"] == {
+    assert cfg["SPOTIFY_CLIENT_ID"] == defaults.CREDENTIALS["SPOTIFY_CLIENT_ID"]
+    assert defaults.clients(cfg)["spotify"] == {
         cfg["SPOTIFY_CLIENT_ID"]: cfg["SPOTIFY_CLIENT_SECRET"]
     }
+    assert defaults.redirect_uris(cfg) == {
+        "tidal": {"http://127.0.0.1:5000/connect/tidal/callback"},
+        "youtube": {"http://127.0.0.1:5000/connect/youtube_music/callback"},
+    }
+    assert cfg["APPLE_PRIVATE_KEY"].startswith("-----BEGIN PRIVATE KEY-----")
     assert settings.timeout(cfg) == (2.5, 2.5)
+
+
+def test_live_mode_gets_none_of_the_simulator_s_settings(env):
+    env.setenv("DROPDAY_ENV", "development")
+    env.setenv("PLATFORM_MODE", "live")
+    cfg = load()
+    assert cfg["SPOTIFY_CLIENT_ID"] is None and cfg["APPLE_PRIVATE_KEY"] is None
+    assert settings.url(cfg, "TIDAL_API_URL") == "https://openapi.tidal.com/v2"
+    assert "SIMULATOR_URL" not in cfg
 
 
 def test_an_explicit_url_wins_in_any_mode(env):
@@ -65,3 +86,11 @@ def test_an_explicit_url_wins_in_any_mode(env):
     cfg = load()
     assert settings.url(cfg, "DEEZER_API_URL") == "https://deezer-proxy.example"
     assert settings.url(cfg, "ODESLI_API_URL") == "http://sim.local/simulator/odesli/v1-alpha.1"
+
+
+def test_the_platform_layer_knows_nothing_of_the_simulator():
+    """Simulator mode's defaults are the simulator's to write; app/platforms reads settings."""
+    sources = Path(settings.__file__).parent.glob("*.py")
+    assert [p.name for p in sources if "app.simulator" in p.read_text()] == []
+    simulator = Path(defaults.__file__).parent.glob("*.py")
+    assert [p.name for p in simulator if "app.platforms" in p.read_text()] == []

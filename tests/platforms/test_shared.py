@@ -49,10 +49,10 @@ def test_a_upc_is_tried_with_and_without_a_leading_zero(upc, variants):
 
 def test_the_oauth_clients_are_authlib_sessions(simulator):
     """Authlib does the OAuth protocol; Dropday's modules only configure it."""
-    assert isinstance(simulator.client("spotify")._session, OAuth2Session)
+    assert isinstance(simulator.client("spotify")._app.oauth, OAuth2Session)
     tidal = simulator.client("tidal")
     assert isinstance(tidal.oauth("http://127.0.0.1:9/cb"), OAuth2Session)
-    assert isinstance(tidal._app_session(), OAuth2Session)
+    assert isinstance(tidal._app.oauth, OAuth2Session)
     assert isinstance(
         simulator.client("youtube_music").oauth("http://127.0.0.1:9/cb"), OAuth2Session
     )

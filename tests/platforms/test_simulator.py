@@ -189,6 +189,16 @@ def test_the_simulated_apis_take_no_csrf_token(csrf_on, client):
         ("/simulator/releases/demo/availability", {"action": "explode"}, 422, "action"),
         ("/simulator/listeners", {"key": "two words"}, 422, "short name"),
         ("/simulator/listeners/nobody/revoke", {"platform": "tidal"}, 404, "no listener"),
+        (
+            "/simulator/faults",
+            {"platform": "tidal", "kind": "quota", "status": "700"},
+            422,
+            "status",
+        ),
+        ("/simulator/faults", {"platform": "tidal", "kind": "slow", "delay": "-2"}, 422, "delay"),
+        ("/simulator/faults", {"platform": "tidal", "kind": "quota", "body": "{}"}, 422, "status"),
+        ("/simulator/quota", {"platform": "youtube"}, 422, "units"),
+        ("/simulator/quota", {"platform": "deezer", "units": "5"}, 422, "platform must be"),
     ],
 )
 def test_the_dev_page_answers_bad_input_with_the_page_and_the_reason(
@@ -281,3 +291,102 @@ def test_a_token_endpoint_given_json_instead_of_a_form_refuses_the_client(simula
         answer = requests.post(f"{simulator.url}/{path}", data=b"{not json", timeout=5)
         assert answer.status_code in {400, 401}, path
         assert answer.json()["error"] == "invalid_client", path
+
+
+def test_the_dev_page_sets_an_exact_answer_a_delay_and_youtube_s_quota(client, sim):
+    answer = client.post(
+        "/simulator/faults",
+        data={
+            "platform": "deezer",
+            "kind": "server_error",
+            "status": "418",
+            "body": '{"error": "teapot"}',
+            "delay": "0.5",
+        },
+    )
+    assert answer.status_code == 303
+    (fault,) = sim.faults.active
+    assert (fault.status, fault.body, fault.delay) == (418, '{"error": "teapot"}', 0.5)
+    assert (
+        client.post("/simulator/quota", data={"platform": "youtube", "units": "60"}).status_code
+        == 303
+    )
+    assert sim.daily_quota("youtube", 10_000) == 60
+
+
+def test_an_injected_fault_answers_exactly_the_status_and_body_after_the_delay(simulator):
+    simulator.sim.fail("deezer", "server_error", status=418, body={"error": "teapot"}, delay=0.3)
+    started = datetime.now(UTC)
+    answer = requests.get(f"{simulator.url}/deezer/album/upc:602445790609", timeout=5)
+    assert (datetime.now(UTC) - started).total_seconds() >= 0.3
+    assert (answer.status_code, answer.json()) == (418, {"error": "teapot"})
+    (call,) = simulator.sim.requests("deezer")
+    assert (call.status, call.fault) == (418, "server_error")
+    # A plain-text body goes out as text, and a delay alone answers normally, later.
+    simulator.sim.fail("deezer", "server_error", status=502, body="Bad Gateway")
+    text = requests.get(f"{simulator.url}/deezer/album/upc:602445790609", timeout=5)
+    assert (text.status_code, text.text, text.headers["Content-Type"]) == (
+        502,
+        "Bad Gateway",
+        "text/plain; charset=utf-8",
+    )
+
+
+UNKNOWN_PATHS = {
+    "spotify": (
+        "/v1/nope",
+        lambda body: body == {"error": {"status": 404, "message": "Not found"}},
+    ),
+    "deezer": ("/nope/1", lambda body: body == {"error": "Not Found"}),
+    "odesli": ("/v1-alpha.1/nope", lambda body: body["statusCode"] == 404),
+    "tidal": ("/v2/nope", lambda body: body["errors"][0]["code"] == "NOT_FOUND"),
+    "apple_music": ("/v1/nope", lambda body: body["errors"][0]["status"] == "404"),
+    "youtube": (
+        "/youtube/v3/nope",
+        lambda body: body["error"]["errors"][0]["reason"] == "notFound",
+    ),
+}
+WRONG_METHODS = {
+    "spotify": ("DELETE", "/v1/search", "GET, HEAD, OPTIONS", lambda b: b["error"]["status"]),
+    "deezer": ("POST", "/album/1", "GET, HEAD, OPTIONS", lambda b: b["error"]),
+    "odesli": ("PUT", "/v1-alpha.1/links", "GET, HEAD, OPTIONS", lambda b: b["code"]),
+    "tidal": (
+        "GET",
+        "/v2/userCollectionAlbums/me/relationships/items",
+        "OPTIONS, POST",
+        lambda b: b["errors"][0]["code"],
+    ),
+    "apple_music": ("PUT", "/v1/me/library", "OPTIONS, POST", lambda b: b["errors"][0]["status"]),
+    "youtube": (
+        "GET",
+        "/youtube/v3/videos/rate",
+        "OPTIONS, POST",
+        lambda b: b["error"]["errors"][0]["reason"],
+    ),
+}
+WRONG_METHOD_SAYS = {
+    "spotify": 405,
+    "deezer": "Method Not Allowed",
+    "odesli": "method_not_allowed",
+    "tidal": "METHOD_NOT_ALLOWED",
+    "apple_music": "405",
+    "youtube": "methodNotAllowed",
+}
+
+
+@pytest.mark.parametrize("platform", sorted(UNKNOWN_PATHS))
+def test_an_unknown_path_is_a_404_in_the_platform_s_own_shape(simulator, platform):
+    path, shape = UNKNOWN_PATHS[platform]
+    answer = requests.get(f"{simulator.url}/{platform}{path}", timeout=5)
+    assert answer.status_code == 404
+    assert shape(answer.json()), answer.text
+    assert simulator.sim.requests(platform)[-1].status == 404
+
+
+@pytest.mark.parametrize("platform", sorted(WRONG_METHODS))
+def test_a_wrong_method_is_a_405_with_allow_in_the_platform_s_own_shape(simulator, platform):
+    method, path, allow, says = WRONG_METHODS[platform]
+    answer = requests.request(method, f"{simulator.url}/{platform}{path}", timeout=5)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == allow
+    assert says(answer.json()) == WRONG_METHOD_SAYS[platform]

@@ -10,8 +10,9 @@ import requests
 from app.platforms.base import Listing, PermanentError, ReleaseIdentity, TemporaryError
 from app.platforms.oauth import REFUSED, REVOKED
 from app.platforms.youtube_music import seconds_until_quota_reset
-from app.simulator.youtube import quota_used, set_daily_quota
-from tests.platforms.consent import CALLBACK, answer
+from app.simulator.youtube import quota_used
+from tests.platforms.consent import GOOGLE_CALLBACK as CALLBACK
+from tests.platforms.consent import answer
 from tests.platforms.releases import DEMO, DEMO_BY_UPC
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -107,20 +108,6 @@ def test_an_invalid_api_key_is_permanent(simulator):
     client = simulator.client("youtube_music", YOUTUBE_API_KEY="wrong")
     with pytest.raises(PermanentError, match="400"):
         client.find_release(DEMO_BY_UPC)
-
-
-def test_a_rate_limited_search_is_temporary_with_retry_after(simulator, youtube_music):
-    simulator.sim.fail("youtube", "rate_limit", retry_after=8)
-    with pytest.raises(TemporaryError) as error:
-        youtube_music.find_release(DEMO_BY_UPC)
-    assert error.value.retry_after == 8
-
-
-@pytest.mark.parametrize("kind", ["server_error", "slow"])
-def test_a_failing_or_slow_api_is_temporary(simulator, youtube_music, kind):
-    simulator.sim.fail("youtube", kind)
-    with pytest.raises(TemporaryError):
-        youtube_music.find_release(DEMO_BY_UPC)
 
 
 # -- connecting a fan ------------------------------------------------------------------------
@@ -235,7 +222,7 @@ def test_a_revoked_connection_is_permanent(simulator, youtube_music, connected):
 
 def test_an_exhausted_quota_waits_until_midnight_pacific(simulator, youtube_music, connected):
     tokens, saved = connected
-    set_daily_quota(simulator.sim, 60)  # room for the playlist read and one like
+    simulator.sim.set_daily_quota("youtube", 60)  # room for the playlist read and one like
     with pytest.raises(TemporaryError, match="quota") as error:
         youtube_music.save(tokens, _album(simulator), saved.append)
     resume = (datetime.now(UTC) + timedelta(seconds=error.value.retry_after)).astimezone(PACIFIC)
@@ -324,3 +311,61 @@ def test_the_simulated_api_refuses_missing_and_bad_credentials_as_google_does(si
         timeout=5,
     )
     assert (unknown_refresh.status_code, unknown_refresh.json()["error"]) == (400, "invalid_grant")
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("rate_limit", None, "rateLimitExceeded"),
+        ("user_rate_limit", None, "userRateLimitExceeded"),
+        ("rate_limit", 429, "rateLimitExceeded"),
+    ],
+)
+def test_each_kind_of_google_rate_limit_is_temporary(
+    simulator, youtube_music, connected, kind, status, reason
+):
+    tokens, saved = connected
+    simulator.sim.fail("youtube", kind, status=status, retry_after=9, path="/youtube/v3/")
+    with pytest.raises(TemporaryError) as error:
+        youtube_music.save(tokens, _album(simulator), saved.append)
+    assert error.value.retry_after == 9
+    call = simulator.sim.requests("youtube", path="/youtube/v3/")[-1]
+    assert call.status == (status or 403)
+
+
+def test_a_refused_token_gets_google_s_401_with_www_authenticate(simulator):
+    answer = requests.post(
+        f"{simulator.url}/youtube/youtube/v3/videos/rate",
+        params={"id": "x", "rating": "like"},
+        headers={"Authorization": "Bearer ya29.made-up"},
+        timeout=5,
+    )
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == (
+        'Bearer realm="https://accounts.google.com/", error="invalid_token"'
+    )
+    assert answer.json()["error"]["errors"][0] == {
+        "message": "Invalid Credentials",
+        "domain": "global",
+        "reason": "authError",
+        "location": "Authorization",
+        "locationType": "header",
+    }
+
+
+def test_rating_without_a_video_id_is_a_missing_required_parameter(simulator, connected):
+    tokens, _ = connected
+    answer = requests.post(
+        f"{simulator.url}/youtube/youtube/v3/videos/rate",
+        params={"rating": "like"},
+        headers={"Authorization": f"Bearer {tokens.access_token}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["errors"][0]["reason"] == "missingRequiredParameter"
+
+
+def test_google_refuses_a_redirect_uri_it_does_not_have_registered(simulator, youtube_music):
+    start = youtube_music.begin_connect("http://127.0.0.1:9/elsewhere", state="s-1")
+    refused = requests.get(start.redirect_url, timeout=5)
+    assert refused.status_code == 400 and "redirect_uri_mismatch" in refused.text
