@@ -75,9 +75,7 @@ class AppTokenSession:
             response = send(self.oauth, "GET", url, timeout=self.timeout, check=check, **kwargs)
             if response.status_code == 401:
                 self._fetch(force=True)
-                response = send(
-                    self.oauth, "GET", url, timeout=self.timeout, check=check, **kwargs
-                )
+                response = send(self.oauth, "GET", url, timeout=self.timeout, check=check, **kwargs)
         return response
 
     def _fetch(self, force: bool) -> None:
