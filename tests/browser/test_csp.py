@@ -79,7 +79,7 @@ def test_no_page_reports_a_csp_violation(browser, site, mail_server):
     page.get_by_label("Email").fill(artist.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links", exact=True)).to_be_visible()
     check("/dashboard/ after log-in")
 
     # htmx swaps: the active toggle and an inline field check.

@@ -58,7 +58,7 @@ def test_no_dashboard_page_scrolls_sideways_with_long_titles(browser, site, long
     page.get_by_label("Email").fill(artist.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links", exact=True)).to_be_visible()
 
     for path in dashboard_pages(campaigns):
         page.goto(path)
