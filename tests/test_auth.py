@@ -1,9 +1,12 @@
 """Artist accounts: sign-up, log-in, log-out, and what protects them."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.extensions import db
-from app.models import Artist
+from app.models import Artist, LoginSession
+from app.models.types import utcnow
 from tests.factories import PASSWORD, log_in
 
 
@@ -206,3 +209,18 @@ def test_logging_out_on_one_device_keeps_the_other_logged_in(app, client, artist
     log_in(laptop, artist.email)
     client.post("/logout")
     assert laptop.get("/dashboard/").status_code == 200
+
+
+def test_a_session_ends_on_its_own_after_thirty_days_and_is_swept_at_the_next_log_in(
+    app, client, artist
+):
+    log_in(client, artist.email)
+    with app.app_context():
+        row = db.session.scalar(db.select(LoginSession))
+        row.created_at = utcnow() - timedelta(days=30, minutes=1)
+        db.session.commit()
+    assert client.get("/dashboard/").status_code == 302
+    log_in(client, artist.email)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(LoginSession.id))) == 1
+    assert client.get("/dashboard/").status_code == 200

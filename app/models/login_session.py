@@ -5,18 +5,21 @@ for as long as the cookie says. So each log-in gets a row here, and the cookie c
 that row's random token as Flask-Login's user id (its "alternative id" pattern). Deleting the
 row ends the session wherever the cookie was copied to; deleting all of an artist's rows is
 "log out everywhere". Only a hash of the token is stored, so a read of this table alone
-cannot be replayed as a log-in.
+cannot be replayed as a log-in. A session also ends on its own after LIFETIME, so a cookie
+left in a forgotten browser does not stay good for ever.
 """
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+
+LIFETIME = timedelta(days=30)
 
 
 def token_digest(token: str) -> str:
@@ -34,6 +37,10 @@ class LoginSession(db.Model):
     @classmethod
     def start(cls, artist) -> tuple["LoginSession", str]:
         """A new session row for `artist` and the token its cookie will carry."""
+        # Sessions that ran out are swept here, on the artist's next log-in.
+        db.session.execute(
+            db.delete(cls).where(cls.artist_id == artist.id, cls.created_at < _oldest())
+        )
         token = secrets.token_urlsafe(32)
         row = cls(artist=artist, token_hash=token_digest(token))
         db.session.add(row)
@@ -41,5 +48,11 @@ class LoginSession(db.Model):
 
     @classmethod
     def find(cls, token: str) -> "LoginSession | None":
+        """The live session this token belongs to, if any."""
         query = db.select(cls).filter_by(token_hash=token_digest(token))
+        query = query.where(cls.created_at >= _oldest())
         return db.session.scalar(query.options(joinedload(cls.artist)))
+
+
+def _oldest() -> datetime:
+    return utcnow() - LIFETIME

@@ -86,10 +86,14 @@ def test_no_page_reports_a_csp_violation(browser, site, mail_server):
     page.get_by_role("button", name="Pause “Checked”").click()
     expect(page.get_by_text("Paused")).to_be_visible()
     check("toggle swap")
+    page.get_by_role("button", name="Activate “Checked”").click()
+    expect(page.get_by_text("Active", exact=True)).to_be_visible()
     for path in [
         "/dashboard/campaigns/new",
         f"/dashboard/campaigns/{campaign.id}/edit",
         f"/dashboard/campaigns/{campaign.id}/delete",
+        f"/dashboard/campaigns/{campaign.id}",
+        f"/dashboard/campaigns/{campaign.id}/subscribers",
         "/account/",
         "/simulator/",
     ]:
@@ -105,6 +109,11 @@ def test_no_page_reports_a_csp_violation(browser, site, mail_server):
     frame = page.frame_locator("iframe.mail-html")
     expect(frame.get_by_text("Styled")).to_be_visible()
     check("mailbox with an HTML mail")
+
+    # The fans' pages (their own base template): the pre-save page with its script and
+    # service worker, and the email form.
+    visit(f"/{campaign.slug}")
+    visit(f"/{campaign.slug}/email/deezer")
 
     # The simulator's MusicKit consent window, and the page that hands the token back.
     query = urlencode({"developer_token": developer_token, "app": "Dropday", "origin": site.url})

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, Factories
+from tests.signup_rows import add_signup
 
 LONG_WORD = "Supercalifragilisticexpialidocious" * 2
 TITLE_200 = ("Pneumonoultramicroscopicsilicovolcanoconiosis" * 5)[:200]
@@ -19,6 +20,7 @@ def long_account(site):
         make.campaign(artist, title=TITLE_200, artist_name=TITLE_200),
         make.campaign(artist, title="Short", active=False),
     ]
+    add_signup(site.app, campaigns[1], ("fan" * 30) + "@" + ("records" * 8) + ".example.com")
     return artist, campaigns
 
 
@@ -31,8 +33,11 @@ def dashboard_pages(campaigns):
         f"/dashboard/campaigns/{first}/edit",
         f"/dashboard/campaigns/{long_one}/edit",
         f"/dashboard/campaigns/{long_one}/delete",
+        f"/dashboard/campaigns/{long_one}",
+        f"/dashboard/campaigns/{long_one}/subscribers",
         "/account/",
         "/simulator/",
+        "/dev/mailbox/",
     ]
 
 
@@ -58,6 +63,11 @@ def test_no_dashboard_page_scrolls_sideways_with_long_titles(browser, site, long
     for path in dashboard_pages(campaigns):
         page.goto(path)
         assert overflow(page) <= 0, f"{path} scrolls sideways at {width}px"
+
+    # The fans' page of each campaign, with the same titles.
+    for campaign in campaigns[:2]:
+        page.goto(f"/{campaign.slug}")
+        assert overflow(page) <= 0, f"the fan page /{campaign.slug} scrolls sideways at {width}px"
 
     # Every campaign's buttons stay on screen, however long its title.
     page.goto("/dashboard/")
