@@ -114,6 +114,7 @@ def dev(port: int) -> None:
     click.echo(
         f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  Demo fan page: http://127.0.0.1:{port}/midnight-signals\n"
         f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
         "  Ctrl-C stops everything.\n"
     )
