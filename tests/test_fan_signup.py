@@ -215,3 +215,35 @@ def test_simultaneous_identical_posts_make_one_row(test_config, live_server, mak
         )
         assert count == 1
         assert db.session.get(Campaign, campaign.id) is not None
+
+
+def test_the_same_account_connecting_from_several_tabs_at_once_is_one_signup(live_server):
+    """Direct signups race on the unique constraints; the losers retry as updates."""
+    from app.fan.recording import record_direct_signup
+    from app.platforms.base import Connected, Tokens
+    from tests.factories import Factories
+
+    make = Factories(live_server.app)
+    campaign = make.campaign(owner=make.artist(), slug="tabs")
+    start = threading.Barrier(6)
+    errors = []
+
+    def connect(n):
+        start.wait()
+        try:
+            with live_server.app.app_context():
+                fresh = db.session.get(Campaign, campaign.id)
+                connected = Connected(Tokens(access_token=f"token-{n}"), "account-1")
+                record_direct_signup(fresh, "tidal", connected, "tabs@example.com")
+        except Exception as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=connect, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with live_server.app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Signup.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(Connection.id))) == 1

@@ -86,6 +86,10 @@ def test_email_signup_swaps_in_place_with_javascript(fan_site, phone):
     expect(phone.get_by_role("heading", name="You're on the list")).to_be_visible()
     expect(phone.locator(".release-day")).to_contain_text("email fan@example.com a link")
     check_accessibility(phone, "the confirmation")
+    # Nothing inline crept in at run time (the CSP allows no inline styles or scripts).
+    assert (
+        phone.evaluate("document.querySelectorAll('style, [style], script:not([src])').length") == 0
+    )
     [signup] = rows(fan_site, Signup)
     assert (signup.email, signup.platform, signup.mode) == ("fan@example.com", "spotify", "email")
     only_our_origin(phone, fan_site)
