@@ -297,3 +297,9 @@ def test_connecting_to_an_inactive_campaign_is_refused(site, browser):
 @pytest.mark.parametrize("platform", ["spotify", "myspace", "apple_music%00"])
 def test_only_direct_platforms_connect(site, browser, platform):
     assert start(site, browser, platform).status_code == 404
+
+
+def test_connection_starts_are_rate_limited_per_address(site, browser):
+    site.app.config["CONNECT_RATE_LIMIT"] = "2 per minute"
+    assert [start(site, browser, "tidal").status_code for _ in range(3)] == [303, 303, 429]
+    assert len(rows(site, PendingConnect)) == 2

@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.fan import bp, pending
 from app.fan.form_guard import same_origin
 from app.fan.in_app import in_app_browser, open_in_browser_url
@@ -73,6 +73,7 @@ def wants_json() -> bool:
 
 
 @bp.get("/connect/<platform>/start")
+@limiter.limit(lambda: current_app.config["CONNECT_RATE_LIMIT"])  # each start writes a row
 def connect_start(platform: str):
     campaign = campaign_or_404(request.args.get("campaign", ""))
     chosen, client = direct_platform(campaign, platform)

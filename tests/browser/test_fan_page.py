@@ -268,3 +268,33 @@ def test_in_app_browsers_get_the_email_and_a_way_out_instead_of_connecting(fan_s
         check_accessibility(page, "in-app browser")
     finally:
         context.close()
+
+
+def test_the_other_fan_pages_pass_axe_in_light_and_dark(fan_site, phone):
+    make = Factories(fan_site.app)
+    closed = make.campaign(owner=make.artist(), slug="closed-release", active=False)
+    with fan_site.app.app_context():
+        signup = Signup(
+            campaign_id=closed.id,
+            platform="deezer",
+            mode="email",
+            email="fan@example.com",
+            consent_version=1,
+        )
+        db.session.add(signup)
+        db.session.commit()
+        unsubscribe = f"/u/{signup.unsubscribe_token}"
+    for scheme in ("light", "dark"):
+        phone.emulate_media(color_scheme=scheme)
+        for url, says in (
+            ("/night-drive", "Pre-save it"),
+            ("/closed-release", "Signups for this release are closed."),
+            ("/no-such-release", "no release at this address"),
+            (unsubscribe, "Unsubscribe?"),
+        ):
+            phone.goto(url)
+            expect(phone.locator("main")).to_contain_text(says)
+            check_accessibility(phone, f"{url} ({scheme})")
+    phone.get_by_role("button", name="Unsubscribe").click()
+    expect(phone.get_by_role("heading", name="You're unsubscribed")).to_be_visible()
+    check_accessibility(phone, "unsubscribed")
