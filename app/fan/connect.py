@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.fan import bp, pending
 from app.fan.form_guard import same_origin
 from app.fan.in_app import in_app_browser, open_in_browser_url
@@ -73,6 +73,7 @@ def wants_json() -> bool:
 
 
 @bp.get("/connect/<platform>/start")
+@limiter.limit(lambda: current_app.config["CONNECT_RATE_LIMIT"])  # each start writes a row
 def connect_start(platform: str):
     campaign = campaign_or_404(request.args.get("campaign", ""))
     chosen, client = direct_platform(campaign, platform)
@@ -126,13 +127,13 @@ def connect_callback(platform: str):
         key: clean_text(value)[:4096]
         for key, value in (request.form if request.method == "POST" else request.args).items()
     }
-    row, state_ok = pending.take_for_callback(platform, answer.get("state"))
-    if row is None:
+    taken = pending.take_for_callback(platform, answer.get("state"))
+    if taken is None:
         return fan_error(400, GONE)
-    campaign = db.session.get(Campaign, row.campaign_id)
+    campaign = db.session.get(Campaign, taken.campaign_id)
     if campaign is None:
         return fan_error(400, GONE)
-    if not state_ok:
+    if not taken.state_ok:
         return back_to_page(campaign, "connect-expired")
     if not campaign.active:
         return closed(campaign)
@@ -140,7 +141,7 @@ def connect_callback(platform: str):
     if answer.get("error"):
         return back_to_page(campaign, "connect-refused")
     try:
-        connected = client.finish_connect(redirect_uri(chosen.key), answer, row.verifier)
+        connected = client.finish_connect(redirect_uri(chosen.key), answer, taken.verifier)
     except PermanentError as exc:
         current_app.logger.info("connect to %s refused: %s", chosen.key, exc.reason)
         return back_to_page(campaign, "connect-failed")
@@ -190,7 +191,7 @@ def connect_email(platform: str):
     email = None
     if email_text or required:
         try:
-            email = normalize_email(email_text)
+            email = normalize_email(request.form.get("email", "")[:1000])
         except InvalidEmail as exc:
             return form(422, str(exc))
     signup = record_direct_signup(campaign, chosen.key, pending.connected_of(row), email)

@@ -179,7 +179,7 @@ def signup(slug: str):
     if form.get("consent_version", type=int) != consent.CURRENT:
         return again(422, notice="The signup terms changed. Please read them and send again.")
     try:
-        email = normalize_email(email_text)
+        email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
     signup_row = record_email_signup(campaign, chosen.key, email)
