@@ -14,6 +14,14 @@ from tests.signup_rows import T0, add_signup, add_signups
 
 SCREENSHOTS = "/tmp/dropday-screenshots"
 
+# The page's scripts and styles all come from files (the CSP allows nothing inline): any
+# violation the browser reports is collected here and must stay empty.
+RECORD_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
 
 @pytest.fixture
 def campaign(site):
@@ -81,6 +89,7 @@ def test_the_subscribers_tab_fits_the_screen(browser, site, campaign, width):
 
 
 def test_search_filters_the_table_in_place_with_htmx(phone, site, campaign):
+    phone.context.add_init_script(RECORD_CSP)
     log_in(phone)
     phone.goto(f"/dashboard/campaigns/{campaign.id}/subscribers")
     phone.evaluate("window.notReloaded = true")
@@ -92,6 +101,7 @@ def test_search_filters_the_table_in_place_with_htmx(phone, site, campaign):
     expect(phone.get_by_text("63 subscribers")).to_be_visible()
     phone.get_by_label("Search by email").fill("nobody-like-this")
     expect(phone.get_by_text("No subscriber's email contains “nobody-like-this”.")).to_be_visible()
+    assert phone.evaluate("window.cspViolations") == []
 
 
 def test_paging_with_htmx_goes_older_and_back(phone, site, campaign):
@@ -121,6 +131,7 @@ def test_search_works_without_javascript(browser, site, campaign):
 
 
 def test_deleting_a_subscriber_asks_then_removes_the_row_in_place(phone, site, campaign):
+    phone.context.add_init_script(RECORD_CSP)
     log_in(phone)
     phone.goto(f"/dashboard/campaigns/{campaign.id}/subscribers")
     phone.evaluate("window.notReloaded = true")
@@ -139,6 +150,7 @@ def test_deleting_a_subscriber_asks_then_removes_the_row_in_place(phone, site, c
     expect(phone.get_by_text("62 subscribers · 1 unsubscribed")).to_be_visible()
     assert questions[0].startswith("Delete pushy@example.com?")
     assert phone.evaluate("window.notReloaded") is True
+    assert phone.evaluate("window.cspViolations") == []
     phone.reload()
     expect(phone.locator("tr", has_text="pushy@example.com")).to_have_count(0)
 
