@@ -13,7 +13,7 @@ from sqlalchemy import Text, select, type_coerce
 from app import clock
 from app.extensions import db
 from app.models import Artist, Connection, PendingConnect, Signup
-from tests.factories import Factories
+from tests.factories import Factories, serve_at
 from tests.platforms.conftest import simulator  # noqa: F401  (the live simulator fixture)
 from tests.platforms.consent import callback, consent
 
@@ -23,7 +23,7 @@ OAUTH = ["tidal", "youtube_music"]
 @pytest.fixture
 def site(simulator):  # noqa: F811  (the fixture imported above)
     """The app and the simulator on one live server, PUBLIC_URL set to it (the redirect URIs)."""
-    simulator.app.config["PUBLIC_URL"] = simulator.root
+    serve_at(simulator.app, simulator.root)
     # The app calls the simulator on the same busy server: give it a fan's patience.
     simulator.app.config["PLATFORM_TIMEOUT"] = 10
     with simulator.app.app_context():

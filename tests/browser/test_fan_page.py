@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import PushSubscription, Signup
-from tests.factories import Factories
+from tests.factories import Factories, serve_at
 
 AXE = "/static/vendor/axe-core-4.14.1/axe.min.js"
 INSTAGRAM = (
@@ -24,7 +24,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.fixture
 def fan_site(site):
     """The live app with a campaign; PUBLIC_URL is the server (the redirect URIs match)."""
-    site.app.config["PUBLIC_URL"] = site.url
+    serve_at(site.app, site.url)
     site.app.config["PLATFORM_TIMEOUT"] = 10
     make = Factories(site.app)
     owner = make.artist(email="owner@example.com", name="Owner")
