@@ -34,6 +34,7 @@ from app.fan.page import (
     offered_platform,
     page_context,
     private,
+    remember_platform,
     signup_rate_limit,
 )
 from app.fan.push import push_token
@@ -157,6 +158,8 @@ def connect_callback(platform: str):
     secret = pending.hold_connected(campaign, chosen.key, connected, signup_id)
     response = redirect(url_for("fan.connect_email", platform=chosen.key), 303)
     pending.set_cookie(response, secret, pending.EMAIL_TIME)
+    if signup_id is not None:
+        remember_platform(response, campaign, chosen.key)
     return private(response)
 
 
