@@ -57,7 +57,7 @@ def log_in(page):
     page.get_by_label("Email").fill("mira@example.com")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links", exact=True)).to_be_visible()
 
 
 def no_sideways_scroll(page):
