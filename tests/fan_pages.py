@@ -7,7 +7,10 @@ from app.models import Signup
 
 
 def form_token(client, slug: str) -> str:
-    html = client.get(f"/{slug}/email/spotify").get_data(as_text=True)
+    """The token in the page's email form (the first platform's; it is per campaign)."""
+    page = client.get(f"/{slug}").get_data(as_text=True)
+    form_url = re.search(rf'href="(/{slug}/email/[a-z_]+)"', page).group(1)
+    html = client.get(form_url).get_data(as_text=True)
     return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
 
 

@@ -42,8 +42,8 @@ def _wait_healthy(url, proc, timeout=60):
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not up yet, or busy loading the app on its first request
         time.sleep(0.25)
     raise AssertionError("dev server never became healthy")
 

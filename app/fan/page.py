@@ -4,6 +4,7 @@ The page is the same for every visitor (no session, no per-visitor token), so a 
 cache may keep it for PAGE_MAX_AGE; answers to a signup are the fan's own and never cached.
 """
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,10 +48,18 @@ def signup_limit() -> str:
 signup_rate_limit = limiter.shared_limit(signup_limit, scope="fan-signup", methods=["POST"])
 
 
+# What an address can be (app/campaigns/slugs.py); anything else is not looked up at all.
+SLUG = re.compile(r"[a-z0-9-]{1,60}")
+
+
+def find_campaign(slug: str) -> Campaign | None:
+    if not SLUG.fullmatch(slug or ""):
+        return None
+    return db.session.scalar(db.select(Campaign).filter_by(slug=slug))
+
+
 def campaign_or_404(slug: str) -> Campaign:
-    campaign = None
-    if len(slug) <= 60:
-        campaign = db.session.scalar(db.select(Campaign).filter_by(slug=slug))
+    campaign = find_campaign(slug)
     if campaign is None:
         abort(404)
     return campaign
@@ -104,9 +113,7 @@ def fragment_request() -> bool:
 
 @bp.get("/<slug>")
 def page(slug: str):
-    campaign = (
-        db.session.scalar(db.select(Campaign).filter_by(slug=slug)) if len(slug) <= 60 else None
-    )
+    campaign = find_campaign(slug)
     if campaign is None:
         return moved_or_404(slug)
     # The Smart Link takes this address once the release is live (issue 7).
@@ -117,6 +124,8 @@ def page(slug: str):
 
 
 def moved_or_404(slug: str):
+    if not SLUG.fullmatch(slug):
+        abort(404)
     previous = db.session.scalar(db.select(PreviousSlug).filter_by(slug=slug))
     if previous is None:
         abort(404)
@@ -170,7 +179,7 @@ def signup(slug: str):
     if form.get("consent_version", type=int) != consent.CURRENT:
         return again(422, notice="The signup terms changed. Please read them and send again.")
     try:
-        email = normalize_email(email_text)
+        email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
     signup_row = record_email_signup(campaign, chosen.key, email)

@@ -11,6 +11,7 @@ needs. Rows outlive nothing: each expires, and starting a connection clears expi
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, request
@@ -79,30 +80,39 @@ def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
     return secret, row
 
 
-def take_for_callback(platform: str, state: str | None) -> tuple[PendingConnect | None, bool]:
-    """Consume this browser's pending connection to `platform`.
+@dataclass(frozen=True)
+class Taken:
+    campaign_id: int
+    verifier: str | None
+    state_ok: bool  # False: expired, or the `state` that came back is not the one we sent
 
-    Returns (row, state_ok): row None when the browser has none (no cookie, already used,
-    another platform); state_ok False when it expired or the `state` does not match.
-    """
+
+def take_for_callback(platform: str, state: str | None) -> Taken | None:
+    """Consume this browser's pending connection to `platform`; None when it has none (no
+    cookie, already used, another platform)."""
     secret = _cookie_secret()
     if secret is None:
-        return None, False
-    row = db.session.scalars(
+        return None
+    row = db.session.execute(
         delete(PendingConnect)
         .where(
             PendingConnect.id == _digest(secret),
             PendingConnect.platform == platform,
             PendingConnect.state.is_not(None),
         )
-        .returning(PendingConnect)
+        .returning(
+            PendingConnect.campaign_id,
+            PendingConnect.state,
+            PendingConnect.verifier,
+            PendingConnect.expires_at,
+        )
     ).one_or_none()
     db.session.commit()
     if row is None:
-        return None, False
+        return None
     fresh = row.expires_at > clock.now()
     matches = hmac.compare_digest((state or "").encode(), (row.state or "").encode())
-    return row, fresh and matches
+    return Taken(row.campaign_id, row.verifier, fresh and matches)
 
 
 def hold_connected(

@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -97,15 +97,20 @@ def record_direct_signup(
     connection, whichever of the two (the email, the account) Dropday already knew."""
     for attempt in range(3):
         try:
-            with db.session.begin_nested():
-                signup = _direct(campaign, platform, connected, email)
+            signup = _direct(campaign, platform, connected, email)
             db.session.commit()
             return signup
-        except IntegrityError:
-            # A simultaneous signup by the same fan won the race: do it again as an update.
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as exc:
+            # A simultaneous signup by the same fan won the race (a unique constraint, or on
+            # SQLite the write lock): do it again, now as an update of the winner's rows.
+            db.session.rollback()
+            if attempt == 2 or (isinstance(exc, OperationalError) and not _locked(exc)):
                 raise
     raise AssertionError("unreachable")
+
+
+def _locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).lower()
 
 
 def _direct(campaign: Campaign, platform: str, connected: Connected, email: str | None) -> Signup:

@@ -5,6 +5,8 @@ RFC 8058 POST `List-Unsubscribe=One-Click` to the same URL, without a CSRF token
 token in the URL is the proof.
 """
 
+import re
+
 from flask import abort, make_response, render_template, request
 
 from app.extensions import csrf, db
@@ -13,10 +15,12 @@ from app.fan.page import private
 from app.fan.recording import unsubscribe
 from app.models import Campaign, Signup
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")  # secrets.token_urlsafe
+
 
 def signup_or_404(token: str) -> Signup:
     signup = None
-    if len(token) <= 64:
+    if TOKEN.fullmatch(token):
         signup = db.session.scalar(db.select(Signup).filter_by(unsubscribe_token=token))
     if signup is None:
         abort(404)

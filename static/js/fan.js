@@ -225,13 +225,6 @@
   }
 
   if (window.htmx) {
-    // Forms come back with 4xx and a message next to the field: show them, like a page would.
-    window.htmx.config.responseHandling = [
-      { code: "204", swap: false },
-      { code: "[23]..", swap: true },
-      { code: "4..", swap: true, error: false },
-      { code: "...", swap: false, error: true }
-    ];
     document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
     document.addEventListener("htmx:responseError", function (event) {
       var panel = document.getElementById("signup-panel");
