@@ -2,6 +2,17 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
 
-__all__ = ["Artist", "Campaign", "Connection", "PushSubscription", "Signup"]
+__all__ = [
+    "Artist",
+    "Campaign",
+    "Click",
+    "Connection",
+    "Delivery",
+    "PlatformLink",
+    "PushSubscription",
+    "ReleaseCheck",
+    "Signup",
+]
