@@ -21,6 +21,9 @@ ROUTES = [
     ("GET", "/dashboard/campaigns/{id}/delete", None),
     ("POST", "/dashboard/campaigns/{id}/delete", {}),
     ("POST", "/dashboard/campaigns/validate/slug?campaign={id}", {"slug": "x"}),
+    ("GET", "/dashboard/campaigns/{id}/release-day", None),
+    ("POST", "/dashboard/campaigns/{id}/release-day/check", {}),
+    ("POST", "/dashboard/campaigns/{id}/release-day/retry-saves", {}),
 ]
 
 

@@ -12,4 +12,4 @@ def require_login():
     """Every dashboard page is for a logged-in artist."""
 
 
-from app.dashboard import campaigns  # noqa: E402,F401  (registers the routes)
+from app.dashboard import campaigns, release_day  # noqa: E402,F401  (registers the routes)
