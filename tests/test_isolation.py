@@ -5,13 +5,16 @@ import io
 import pytest
 
 from app.extensions import db
-from app.models import Campaign
+from app.models import Campaign, Signup
 from tests.factories import png_bytes
+from tests.signup_rows import add_signup
 
 
 @pytest.fixture
 def someone_elses(make):
-    return make.campaign(make.artist(email="other@example.com"), title="Not yours")
+    campaign = make.campaign(make.artist(email="other@example.com"), title="Not yours")
+    add_signup(make.app, campaign, email="their-fan@example.com")
+    return campaign
 
 
 ROUTES = [
@@ -21,10 +24,28 @@ ROUTES = [
     ("GET", "/dashboard/campaigns/{id}/delete", None),
     ("POST", "/dashboard/campaigns/{id}/delete", {}),
     ("POST", "/dashboard/campaigns/validate/slug?campaign={id}", {"slug": "x"}),
+    ("GET", "/dashboard/campaigns/{id}", None),
+    ("GET", "/dashboard/campaigns/{id}/subscribers", None),
+    ("GET", "/dashboard/campaigns/{id}/subscribers?q=their", None),
+    ("GET", "/dashboard/campaigns/{id}/subscribers.csv", None),
     ("GET", "/dashboard/campaigns/{id}/release-day", None),
     ("POST", "/dashboard/campaigns/{id}/release-day/check", {}),
     ("POST", "/dashboard/campaigns/{id}/release-day/retry-saves", {}),
 ]
+# Routes that also name one of the campaign's subscribers ({signup}).
+SIGNUP_ROUTES = [
+    ("GET", "/dashboard/campaigns/{id}/subscribers/{signup}/delete", None),
+    ("POST", "/dashboard/campaigns/{id}/subscribers/{signup}/delete", {}),
+]
+
+PLACEHOLDERS = {"{id}": "<int:campaign_id>", "{signup}": "<int:signup_id>"}
+
+
+def _rule(path):
+    path = path.split("?")[0]
+    for placeholder, argument in PLACEHOLDERS.items():
+        path = path.replace(placeholder, argument)
+    return path
 
 
 def test_every_dashboard_route_with_a_campaign_id_is_listed_here(app):
@@ -34,27 +55,44 @@ def test_every_dashboard_route_with_a_campaign_id_is_listed_here(app):
         if rule.endpoint.startswith("dashboard.") and "campaign_id" in rule.arguments
     )
     covered = sorted(
-        {
-            path.split("?")[0].replace("{id}", "<int:campaign_id>")
-            for _, path, _ in ROUTES
-            if "{id}/" in path
-        }
+        {_rule(path) for _, path, _ in ROUTES + SIGNUP_ROUTES if "{id}" in path.split("?")[0]}
     )
     assert with_id == covered
 
 
-@pytest.mark.parametrize(("method", "path", "data"), ROUTES)
+def _their_signup_id(app, campaign):
+    with app.app_context():
+        return db.session.scalar(db.select(Signup.id).filter_by(campaign_id=campaign.id))
+
+
+@pytest.mark.parametrize(("method", "path", "data"), ROUTES + SIGNUP_ROUTES)
 def test_an_artist_cannot_reach_another_artists_campaign(
     logged_in, app, someone_elses, method, path, data
 ):
     if data is not None and "title" in data:
         data = data | {"artwork": (io.BytesIO(png_bytes()), "x.png")}
-    response = logged_in.open(path.format(id=someone_elses.id), method=method, data=data)
+    signup_id = _their_signup_id(app, someone_elses)
+    path = path.replace("{signup}", str(signup_id)).format(id=someone_elses.id)
+    response = logged_in.open(path, method=method, data=data)
     assert response.status_code == 404
+    assert "their-fan@example.com" not in response.text
     with app.app_context():
         campaign = db.session.get(Campaign, someone_elses.id)
         assert campaign is not None
         assert campaign.title == "Not yours" and campaign.active
+        assert db.session.get(Signup, signup_id) is not None
+
+
+@pytest.mark.parametrize(("method", "path", "data"), SIGNUP_ROUTES)
+def test_an_artist_cannot_delete_another_campaigns_fan_through_their_own_campaign(
+    logged_in, app, make, artist, someone_elses, method, path, data
+):
+    mine = make.campaign(artist)
+    signup_id = _their_signup_id(app, someone_elses)
+    path = path.replace("{signup}", str(signup_id)).format(id=mine.id)
+    assert logged_in.open(path, method=method, data=data).status_code == 404
+    with app.app_context():
+        assert db.session.get(Signup, signup_id) is not None
 
 
 def test_a_campaign_id_that_does_not_exist_is_404_too(logged_in):

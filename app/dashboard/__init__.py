@@ -1,4 +1,4 @@
-"""The artist's dashboard: campaigns (list, create, edit, activate, delete)."""
+"""The artist's dashboard: Smart Links (campaigns) and each campaign's tabs."""
 
 from flask import Blueprint
 from flask_login import login_required
@@ -12,4 +12,5 @@ def require_login():
     """Every dashboard page is for a logged-in artist."""
 
 
-from app.dashboard import campaigns, release_day  # noqa: E402,F401  (registers the routes)
+# Registers the routes.
+from app.dashboard import campaigns, release_day, subscribers  # noqa: E402,F401

@@ -184,9 +184,7 @@ def delivery_log(campaign: Campaign, query: str = "", before: int | None = None)
     signups = signups[:LOG_PAGE]
     rows = {s.id: FanRow(s) for s in signups}
     if rows:
-        for delivery in db.session.scalars(
-            db.select(Delivery).where(Delivery.signup_id.in_(rows))
-        ):
+        for delivery in db.session.scalars(db.select(Delivery).where(Delivery.signup_id.in_(rows))):
             rows[delivery.signup_id].deliveries[delivery.kind] = delivery
     return LogPage(
         rows=list(rows.values()),

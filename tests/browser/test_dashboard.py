@@ -17,12 +17,12 @@ def sign_up(page, email="mira@example.com"):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("a-very-long-password")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Your campaigns")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
 
 
 def test_an_artist_creates_a_campaign_on_a_phone(phone, site, tmp_path):
     sign_up(phone)
-    phone.get_by_role("link", name="Create your first campaign").click()
+    phone.get_by_role("link", name="Create your first Smart Link").click()
 
     phone.get_by_label("Release title").fill("Glass Rivers")
     phone.get_by_label("Artist name").fill("Mira")
@@ -90,4 +90,4 @@ def test_deleting_a_campaign_asks_for_confirmation(phone, site):
     expect(phone.get_by_role("heading", name="Delete “Short Lived”?")).to_be_visible()
     phone.get_by_role("button", name="Delete campaign").click()
     expect(phone.get_by_text("“Short Lived” was deleted.")).to_be_visible()
-    expect(phone.get_by_role("heading", name="No campaigns yet")).to_be_visible()
+    expect(phone.get_by_role("heading", name="No Smart Links yet")).to_be_visible()

@@ -1,0 +1,1 @@
+"""A campaign's subscribers as the artist sees them: the listing and the CSV export."""
