@@ -10,10 +10,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
+import requests
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from PIL import Image, ImageDraw
 
+from app import rehearsal
 from app.campaigns.artwork import process_artwork
 from app.config import ROOT
 from app.extensions import db
@@ -38,24 +40,38 @@ def seed_demo() -> None:
 
 
 def ensure_demo() -> str:
-    if db.session.scalar(db.select(Artist).filter_by(email=DEMO_EMAIL)):
-        return "Demo artist already there."
-    artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
-    artist.set_password(DEMO_PASSWORD)
-    campaign = Campaign(
-        owner=artist,
-        title="Midnight Signals",
-        artist_name="The Night Owls",
-        slug="midnight-signals",
-        platforms=list(registry.KEYS),
-        artwork=process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"]),
-        source_kind=DEMO_SOURCE[0],
-        source_value=DEMO_SOURCE[1],
-    )
-    campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
-    db.session.add_all([artist, campaign])
+    """The demo artist, their campaign (released in two weeks) and the release-day
+    rehearsal campaign (app/rehearsal.py), each with a few fans. Safe to run again."""
+    artist = db.session.scalar(db.select(Artist).filter_by(email=DEMO_EMAIL))
+    if artist is not None:
+        said = "Demo artist already there."
+    else:
+        artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
+        artist.set_password(DEMO_PASSWORD)
+        campaign = Campaign(
+            owner=artist,
+            title="Midnight Signals",
+            artist_name="The Night Owls",
+            slug="midnight-signals",
+            platforms=list(registry.KEYS),
+            artwork=_artwork(),
+            source_kind=DEMO_SOURCE[0],
+            source_value=DEMO_SOURCE[1],
+        )
+        campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
+        db.session.add_all([artist, campaign])
+        db.session.flush()
+        rehearsal.add_email_fans(campaign)
+        said = f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
+    if db.session.scalar(db.select(Campaign).filter_by(slug=rehearsal.SLUG)) is None:
+        rehearsal.ensure_campaign(artist, _artwork())
+        said += f" Release-day rehearsal campaign “{rehearsal.SLUG}” created."
     db.session.commit()
-    return f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
+    return said
+
+
+def _artwork() -> str:
+    return process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"])
 
 
 def _demo_artwork() -> bytes:
@@ -107,6 +123,7 @@ def dev(port: int) -> None:
     )
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        _connect_rehearsal_fan(f"http://127.0.0.1:{port}", web)
         # If one part dies, stop the rest rather than leave a half-running Dropday.
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -115,6 +132,26 @@ def dev(port: int) -> None:
         click.echo("Stopping Dropday...")
     finally:
         _stop(children)
+
+
+def _connect_rehearsal_fan(public_url: str, web: subprocess.Popen) -> None:
+    """Once the web app answers, connect the rehearsal's TIDAL fan in its simulator (whose
+    tokens live in that process's memory, so each run connects the fan again)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            if requests.get(f"{public_url}/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    try:
+        rehearsal.connect_fan(public_url)
+    except Exception as error:  # the rest of `make dev` works without this fan
+        db.session.rollback()
+        click.echo(f"Could not connect the rehearsal's TIDAL fan ({error}); skipping.", err=True)
+    else:
+        click.echo(f"Rehearsal fan connected to TIDAL in the simulator ({rehearsal.LISTENER}).")
 
 
 def _stop(children: list[subprocess.Popen]) -> None:

@@ -70,8 +70,6 @@ class Overview:
         """Release day is on: the tab keeps polling. Over once the page is live and every
         delivery reached an end (done, failed or skipped); before, from shortly ahead of the
         release moment while Dropday looks for the release."""
-        if not self.campaign.active:
-            return False
         if self.campaign.phase == "live":
             return self.pending > 0
         return self.now >= self.campaign.release_at - WARM_UP
