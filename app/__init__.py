@@ -49,9 +49,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
+        from app import clock
         from app.simulator import bp as simulator_bp
 
         app.register_blueprint(simulator_bp)
+        clock.follow_simulator(app)
 
 
 def register_cli(app: Flask) -> None:

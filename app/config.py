@@ -94,6 +94,13 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
+        # Who is told when a release is still not found a day past its release moment.
+        "ALERT_EMAIL": env.get("ALERT_EMAIL"),
+        # Web Push (release-day notifications). VAPID_PRIVATE_KEY: PEM, or the raw key in
+        # base64url; VAPID_SUBJECT: a mailto: or https: contact for push services.
+        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY"),
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:noreply@localhost"),
         "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
         # Platform base URLs, credentials, timeouts: see app/platforms/settings.py.
         **platform_settings.from_env(env),

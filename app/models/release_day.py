@@ -18,7 +18,7 @@ DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
 # A step past the first call: "verify" = the platform accepted the save, check it later.
 CHECK_OUTCOMES = ("found", "not_found", "outage")
 CHECK_TRIGGERS = ("schedule", "manual")
-MATCHED_BY = ("source", "upc", "isrc", "search")
+MATCHED_BY = ("source", "upc", "isrc", "search", "odesli")
 LINK_KINDS = ("album", "track")
 CLICK_SOURCES = ("smart_link", "email", "push")
 
@@ -48,6 +48,8 @@ class Delivery(db.Model):
     step: Mapped[str | None] = mapped_column(db.String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at = mapped_column(UTCDateTime)
+    # When it first became due: temporary failures are retried for a window from here.
+    due_since = mapped_column(UTCDateTime)
     lease_until = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(db.String(500))
     verified: Mapped[bool | None] = mapped_column()  # saves only: the platform confirmed it

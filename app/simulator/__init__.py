@@ -35,9 +35,11 @@ def current_simulator():
 # Each module registers its routes on bp.
 from app.simulator import (  # noqa: E402, F401
     apple_music,
+    clock,
     console,
     deezer,
     odesli,
+    push,
     spotify,
     tidal,
     youtube,

@@ -41,7 +41,7 @@ def upgrade():
     sa.Column('matched_by', sa.String(length=8), nullable=False),
     sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('album', 'track')", name=op.f('ck_platform_link_kind')),
-    sa.CheckConstraint("matched_by IN ('source', 'upc', 'isrc', 'search')", name=op.f('ck_platform_link_matched_by')),
+    sa.CheckConstraint("matched_by IN ('source', 'upc', 'isrc', 'search', 'odesli')", name=op.f('ck_platform_link_matched_by')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_platform_link_campaign_id_campaign'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_link')),
     sa.UniqueConstraint('campaign_id', 'platform', name=op.f('uq_platform_link_campaign_id'))
@@ -71,6 +71,7 @@ def upgrade():
     sa.Column('step', sa.String(length=16), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('due_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('verified', sa.Boolean(), nullable=True),
