@@ -15,7 +15,8 @@ from limits import RateLimitItemPerMinute
 from app.dashboard import bp
 from app.dashboard.release_report import delivery_log, overview, template_context
 from app.dashboard.scope import my_campaign
-from app.extensions import db, htmx, limiter
+from app.extensions import htmx, limiter
+from app.release_day import deliver, schedule
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
 STOP_POLLING = 286  # htmx: swap this answer, then cancel the element's polling
@@ -63,20 +64,17 @@ def check_now(campaign_id: int):
             error=f"Dropday checked a moment ago. You can check again in {wait} seconds.",
         )
         return *response, {"Retry-After": str(wait)}
-    from app.release_day import actions  # TODO(rday): the engine's entry points
-
-    actions.check_now(campaign)
-    flash("Checking every platform now; the results appear below in a few seconds.", "success")
+    if schedule.check_now(campaign.id):
+        flash("Checking every platform now; the result appears below in a few seconds.", "success")
+    else:
+        flash("A check is running already; its result appears below shortly.", "success")
     return redirect(url_for("dashboard.release_day", campaign_id=campaign.id), 303)
 
 
 @bp.post("/campaigns/<int:campaign_id>/release-day/retry-saves")
 def retry_failed_saves(campaign_id: int):
     campaign = my_campaign(campaign_id)
-    from app.release_day import actions
-
-    count = actions.retry_failed_saves(campaign)
-    db.session.commit()
+    count = deliver.retry_failed_saves(campaign.id)
     if count:
         flash(f"{count} failed save(s) will be tried again now.", "success")
     else:
