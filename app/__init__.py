@@ -21,12 +21,16 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (registers the tables with the metadata)
+    from app import (
+        models,  # noqa: F401  (registers the tables with the metadata)
+        public_cache,
+    )
     from app.auth.session import init_login
     from app.database import init_database
     from app.extensions import csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
+    public_cache.init_app(app)
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -54,6 +58,10 @@ def register_blueprints(app: Flask) -> None:
 
         app.register_blueprint(simulator_bp)
         clock.follow_simulator(app)
+    from app.fan import bp as fan_bp
+
+    # Last: its /<slug> is the site's catch-all for one-segment addresses.
+    app.register_blueprint(fan_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Flask commands: `flask dev` (everything for a local run) and `flask seed-demo`."""
+"""Flask commands: `flask dev` (everything for a local run), `flask seed-demo` and
+`flask rotate-token-keys`."""
 
 import contextlib
 import io
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import click
 import requests
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from PIL import Image, ImageDraw
 
@@ -31,6 +33,16 @@ DEMO_SOURCE = ("spotify", "spotify:album:4aawyAB9vmqN3uQ7FjRGTy")
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(dev)
+    app.cli.add_command(rotate_token_keys_command)
+
+
+@click.command("rotate-token-keys")
+@with_appcontext
+def rotate_token_keys_command() -> None:
+    """Re-encrypt every stored platform token with the newest of TOKEN_KEYS."""
+    from app.token_keys import rotate_token_keys
+
+    click.echo(f"Re-encrypted {rotate_token_keys()} stored token(s) with the newest key.")
 
 
 @click.command("seed-demo")
@@ -118,6 +130,7 @@ def dev(port: int) -> None:
     click.echo(
         f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  Demo fan page: http://127.0.0.1:{port}/midnight-signals\n"
         f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
         "  Ctrl-C stops everything.\n"
     )

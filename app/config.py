@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app import vapid
 from app.platforms import registry
 from app.platforms import settings as platform_settings
 
@@ -41,12 +42,18 @@ def _database_url(url: str) -> str:
 def _local_secrets() -> dict:
     """Secrets for local runs: generated on first use, kept so sessions survive restarts."""
     path = INSTANCE / "local-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    INSTANCE.mkdir(parents=True, exist_ok=True)
-    values = {"SECRET_KEY": secrets.token_urlsafe(48), "TOKEN_KEYS": Fernet.generate_key().decode()}
-    path.write_text(json.dumps(values))
-    path.chmod(0o600)
+    values = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(48),
+        "TOKEN_KEYS": lambda: Fernet.generate_key().decode(),
+        "VAPID_PRIVATE_KEY": vapid.generate_private_key,
+    }
+    if missing := [name for name in wanted if name not in values]:
+        # Instance folders from before a secret existed get it added, keeping the others.
+        values |= {name: wanted[name]() for name in missing}
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+        path.chmod(0o600)
     return values
 
 
@@ -74,6 +81,12 @@ def load(overrides: dict | None = None) -> dict:
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL"),
+        # Web Push (see app/vapid.py for the key formats).
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY") or local.get("VAPID_PRIVATE_KEY"),
+        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or ("" if production else "mailto:dev@localhost"),
+        # Email signups per client IP (Flask-Limiter syntax); bots meet a friendly 429.
+        "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "10 per minute; 60 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
         # Artwork may be 5 MB; a little room for the rest of the form.
@@ -96,11 +109,6 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
         # Who is told when a release is still not found a day past its release moment.
         "ALERT_EMAIL": env.get("ALERT_EMAIL"),
-        # Web Push (release-day notifications). VAPID_PRIVATE_KEY: PEM, or the raw key in
-        # base64url; VAPID_SUBJECT: a mailto: or https: contact for push services.
-        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
-        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY"),
-        "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:noreply@localhost"),
         "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
         # Platform base URLs, credentials, timeouts: see app/platforms/settings.py.
         **platform_settings.from_env(env),
@@ -116,13 +124,21 @@ def check(cfg: dict, production: bool) -> None:
     """Fail fast with a message that says what to set."""
     missing = [
         name
-        for name in ("SECRET_KEY", "TOKEN_KEYS", "SQLALCHEMY_DATABASE_URI", "REDIS_URL")
+        for name in (
+            "SECRET_KEY",
+            "TOKEN_KEYS",
+            "SQLALCHEMY_DATABASE_URI",
+            "REDIS_URL",
+            "VAPID_PRIVATE_KEY",
+            "VAPID_SUBJECT",
+        )
         if not cfg.get(name) and (production or name != "REDIS_URL")
     ]
     if missing:
         names = ", ".join("DATABASE_URL" if n.startswith("SQLALCHEMY") else n for n in missing)
         hint = " (or set DROPDAY_ENV=development for a local run)" if production else ""
         raise ConfigError(f"Missing required setting(s): {names}{hint}.")
+    check_vapid(cfg)
     if cfg["PLATFORM_MODE"] not in {"live", "simulator"}:
         raise ConfigError("PLATFORM_MODE must be 'live' or 'simulator'.")
     if unknown := set(cfg.get("DISABLED_PLATFORMS") or ()) - set(registry.KEYS):
@@ -140,3 +156,19 @@ def check(cfg: dict, production: bool) -> None:
         raise ConfigError(
             "PLATFORM_MODE=live needs the platform credentials: " + "; ".join(absent) + "."
         )
+
+
+def check_vapid(cfg: dict) -> None:
+    """The public key browsers get always matches the private key that signs the pushes."""
+    if not cfg.get("VAPID_PRIVATE_KEY"):
+        return
+    try:
+        derived = vapid.public_key(cfg["VAPID_PRIVATE_KEY"])
+    except vapid.VapidKeyError as exc:
+        raise ConfigError(str(exc)) from exc
+    if cfg.get("VAPID_PUBLIC_KEY") and cfg["VAPID_PUBLIC_KEY"].strip() != derived:
+        raise ConfigError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY.")
+    cfg["VAPID_PUBLIC_KEY"] = derived
+    subject = cfg.get("VAPID_SUBJECT") or ""
+    if subject and not subject.startswith(("mailto:", "https:")):
+        raise ConfigError("VAPID_SUBJECT must be a mailto: or https: URL.")

@@ -2,7 +2,10 @@
 
 import pytest
 
+from app import vapid
 from app.config import ConfigError, load
+
+VAPID_KEY = vapid.generate_private_key()
 
 
 @pytest.fixture
@@ -15,14 +18,27 @@ def clean_env(monkeypatch):
         "DROPDAY_ENV",
         "FLASK_DEBUG",
         "PLATFORM_MODE",
+        "VAPID_PRIVATE_KEY",
+        "VAPID_PUBLIC_KEY",
+        "VAPID_SUBJECT",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
 
 def test_production_refuses_to_start_without_its_secrets(clean_env):
-    with pytest.raises(ConfigError, match="SECRET_KEY, TOKEN_KEYS, DATABASE_URL, REDIS_URL"):
+    with pytest.raises(
+        ConfigError,
+        match="SECRET_KEY, TOKEN_KEYS, DATABASE_URL, REDIS_URL, VAPID_PRIVATE_KEY, VAPID_SUBJECT",
+    ):
         load()
+
+
+def _production_secrets(env):
+    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
+        env.setenv(name, "set")
+    env.setenv("VAPID_PRIVATE_KEY", VAPID_KEY)
+    env.setenv("VAPID_SUBJECT", "mailto:ops@example.com")
 
 
 def test_a_local_run_needs_no_settings_and_keeps_its_generated_secrets(clean_env, tmp_path):
@@ -49,26 +65,21 @@ def test_an_unknown_environment_name_is_refused(clean_env):
 
 
 def test_production_never_mounts_the_simulator(clean_env):
-    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
-        clean_env.setenv(name, "set")
+    _production_secrets(clean_env)
     clean_env.setenv("PLATFORM_MODE", "simulator")
     with pytest.raises(ConfigError, match="PLATFORM_MODE=live"):
         load()
 
 
 def test_production_names_the_platform_credentials_it_lacks(clean_env):
-    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
-        clean_env.setenv(name, "set")
+    _production_secrets(clean_env)
     with pytest.raises(ConfigError, match=r"SPOTIFY_CLIENT_ID .*TIDAL_CLIENT_SECRET"):
         load()
 
 
 def test_an_installation_without_some_platforms_needs_only_the_others_credentials(clean_env):
+    _production_secrets(clean_env)
     for name in (
-        "SECRET_KEY",
-        "TOKEN_KEYS",
-        "DATABASE_URL",
-        "REDIS_URL",
         "SPOTIFY_CLIENT_ID",
         "SPOTIFY_CLIENT_SECRET",
         "GOOGLE_CLIENT_ID",
@@ -83,8 +94,7 @@ def test_an_installation_without_some_platforms_needs_only_the_others_credential
 
 
 def test_a_missing_credential_names_the_switch_that_does_without_it(clean_env):
-    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
-        clean_env.setenv(name, "set")
+    _production_secrets(clean_env)
     with pytest.raises(ConfigError, match=r"DISABLED_PLATFORMS=apple_music"):
         load()
 
@@ -94,4 +104,39 @@ def test_an_unknown_platform_cannot_be_switched_off(clean_env, tmp_path):
     clean_env.setenv("DROPDAY_ENV", "development")
     clean_env.setenv("DISABLED_PLATFORMS", "myspace")
     with pytest.raises(ConfigError, match="unknown platforms: myspace"):
+        load()
+
+
+def test_a_local_run_generates_vapid_keys_once(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    first, second = load(), load()
+    assert first["VAPID_PRIVATE_KEY"] == second["VAPID_PRIVATE_KEY"]
+    # The browsers' application server key: an uncompressed P-256 point, base64url.
+    assert len(vapid._b64decode(first["VAPID_PUBLIC_KEY"])) == 65
+    assert first["VAPID_SUBJECT"].startswith("mailto:")
+
+
+def test_a_vapid_public_key_that_belongs_to_another_private_key_is_refused(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    clean_env.setenv("VAPID_PRIVATE_KEY", VAPID_KEY)
+    clean_env.setenv("VAPID_PUBLIC_KEY", vapid.public_key(vapid.generate_private_key()))
+    with pytest.raises(ConfigError, match="does not belong"):
+        load()
+
+
+def test_a_vapid_key_in_pem_form_is_accepted(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    pem = vapid.load(VAPID_KEY).private_pem().decode()
+    clean_env.setenv("VAPID_PRIVATE_KEY", pem)
+    assert load()["VAPID_PUBLIC_KEY"] == vapid.public_key(VAPID_KEY)
+
+
+def test_a_garbled_vapid_key_is_refused_with_its_name(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    clean_env.setenv("VAPID_PRIVATE_KEY", "not a key")
+    with pytest.raises(ConfigError, match="VAPID_PRIVATE_KEY"):
         load()

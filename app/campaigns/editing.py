@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from app.campaigns.artwork import delete_artwork, process_artwork
 from app.campaigns.slugs import slugify, unique_slug
 from app.extensions import db
-from app.models import Artist, Campaign
+from app.models import Artist, Campaign, PreviousSlug
 from app.platforms import registry
 
 
@@ -14,8 +14,30 @@ class SlugTaken(Exception):
     """The page address was taken by a campaign saved at the same moment."""
 
 
+def slug_owner(slug: str) -> int | None:
+    """The campaign that holds `slug`, as its address now or as a previous one.
+
+    A previous address stays its campaign's (it answers with a 301 to the new one), so a
+    link fans shared can never lead to a stranger's page.
+    """
+    current = db.session.scalar(db.select(Campaign.id).filter_by(slug=slug))
+    if current is not None:
+        return current
+    return db.session.scalar(db.select(PreviousSlug.campaign_id).filter_by(slug=slug))
+
+
 def _slug_taken(slug: str) -> bool:
-    return db.session.scalar(db.select(Campaign.id).filter_by(slug=slug)) is not None
+    return slug_owner(slug) is not None
+
+
+def _move_address(campaign: Campaign, new_slug: str) -> None:
+    """Keep the old address pointing here; taking back an old address un-reserves it."""
+    db.session.execute(
+        db.delete(PreviousSlug).where(
+            PreviousSlug.campaign_id == campaign.id, PreviousSlug.slug == new_slug
+        )
+    )
+    db.session.add(PreviousSlug(campaign_id=campaign.id, slug=campaign.slug))
 
 
 def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Campaign:
@@ -34,6 +56,8 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
         campaign = Campaign(owner=owner)
         db.session.add(campaign)
     old_artwork = campaign.artwork
+    if campaign.id is not None and campaign.slug != slug:
+        _move_address(campaign, slug)
     campaign.slug = slug
     campaign.title = form.title.data
     campaign.artist_name = form.artist_name.data

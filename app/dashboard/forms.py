@@ -14,9 +14,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.campaigns.artwork import MAX_ARTWORK_BYTES
+from app.campaigns.editing import slug_owner
 from app.campaigns.release_source import InvalidReleaseSource, parse_release_source
 from app.campaigns.slugs import validate_slug
-from app.extensions import db
 from app.form_filters import clean_text
 from app.models import Campaign
 from app.platforms import registry
@@ -126,10 +126,8 @@ class CampaignForm(FlaskForm):
         message = validate_slug(slug)
         if message:
             raise ValidationError(message)
-        query = db.select(Campaign.id).filter_by(slug=slug)
-        if self.campaign is not None:
-            query = query.where(Campaign.id != self.campaign.id)
-        if db.session.scalar(query) is not None:
+        owner = slug_owner(slug)
+        if owner is not None and (self.campaign is None or owner != self.campaign.id):
             raise ValidationError("That page address is taken — pick another.")
 
     def validate_one(self, name: str) -> bool:

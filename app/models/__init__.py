@@ -2,6 +2,7 @@
 
 from app.models.artist import Artist
 from app.models.campaign import Campaign
+from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
 
@@ -11,7 +12,9 @@ __all__ = [
     "Click",
     "Connection",
     "Delivery",
+    "PendingConnect",
     "PlatformLink",
+    "PreviousSlug",
     "PushSubscription",
     "ReleaseCheck",
     "Signup",

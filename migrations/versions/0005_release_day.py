@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_release_day'
-down_revision = '0002'
+down_revision = '0004_fan_page'
 branch_labels = None
 depends_on = None
 

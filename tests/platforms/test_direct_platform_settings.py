@@ -3,6 +3,7 @@
 import pytest
 from joserfc.jwk import ECKey
 
+from app import vapid
 from app.config import ConfigError, load
 from app.platforms import settings
 
@@ -63,6 +64,8 @@ def test_live_production_names_the_missing_platform_credentials(monkeypatch):
         "TOKEN_KEYS": "k",
         "DATABASE_URL": "sqlite://",
         "REDIS_URL": "redis://x",
+        "VAPID_PRIVATE_KEY": vapid.generate_private_key(),
+        "VAPID_SUBJECT": "mailto:ops@example.com",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("DROPDAY_ENV", raising=False)

@@ -3,6 +3,7 @@ in production."""
 
 import pytest
 
+from app import vapid
 from app.config import ConfigError, load
 from app.platforms import settings
 
@@ -12,6 +13,8 @@ PRODUCTION = {
     "TOKEN_KEYS": "k",
     "DATABASE_URL": "postgresql://db/dropday",
     "REDIS_URL": "redis://redis:6379/0",
+    "VAPID_PRIVATE_KEY": vapid.generate_private_key(),
+    "VAPID_SUBJECT": "mailto:ops@example.com",
 }
 
 

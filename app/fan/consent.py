@@ -1,0 +1,32 @@
+"""The consent texts fans are shown beside the signup forms, versioned.
+
+A Signup stores the version it was given under, never a copy of the text. Never edit a
+published version: add the next number and make it CURRENT, so every stored number still
+says what that fan agreed to.
+"""
+
+CURRENT = 1
+
+TEXTS: dict[int, dict[str, str]] = {
+    1: {
+        "email": (
+            "By signing up you agree that {artist} and Dropday keep your email address and "
+            "platform choice to email you when “{title}” is out. Every email has a one-click "
+            "unsubscribe link. Nothing else is stored about you or your device."
+        ),
+        "direct": (
+            "By connecting you allow Dropday to add “{title}” by {artist} to your library on "
+            "release day, and nothing else. We keep the access your platform grants (encrypted) "
+            "and, if you give it, your email address to tell you it is there. You can "
+            "unsubscribe at any time."
+        ),
+    },
+}
+
+
+def text(version: int, mode: str, *, title: str, artist: str) -> str:
+    return TEXTS[version][mode].format(title=title, artist=artist)
+
+
+def known(version) -> bool:
+    return version in TEXTS

@@ -1,0 +1,187 @@
+"""The recording rules for fans' signups. No request in here: views parse, this decides.
+
+- One signup per (campaign, email): signing up again updates the platform choice (the latest
+  wins) and the consent version, and re-subscribes a fan who had unsubscribed.
+- One signup per (campaign, platform account): connecting the same account again refreshes
+  its tokens instead of adding a fan.
+- The database decides both: the email upsert is one INSERT ... ON CONFLICT statement, and a
+  direct signup that loses a race on a unique constraint is retried as an update.
+- Nothing about the fan's device (IP address, user agent) is kept.
+"""
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app import clock
+from app.extensions import db
+from app.fan import consent
+from app.models import Campaign, Connection, PushSubscription, Signup
+from app.models.signup import new_unsubscribe_token
+from app.platforms.base import Connected
+
+MAX_EMAIL = 254  # RFC 5321's limit on a whole address
+
+
+class InvalidEmail(ValueError):
+    """What is wrong with an address, worded for the fan."""
+
+
+def normalize_email(raw: str | None) -> str:
+    """A deliverable-looking address, normalized; no network lookups.
+
+    email-validator normalizes the domain (IDNA, lower case) and Unicode; the local part is
+    lower-cased too, since the providers fans use ignore its case and one person should not
+    become two signups by typing a capital letter.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidEmail("Enter your email address.")
+    if len(text) > MAX_EMAIL or "\x00" in text:
+        raise InvalidEmail("That doesn't look like an email address.")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(f"That doesn't look like an email address: {exc}") from None
+    return result.normalized.lower()
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def record_email_signup(campaign: Campaign, platform: str, email: str) -> Signup:
+    """The fan's email signup for `platform` (a key the campaign offers); `email` normalized.
+
+    A fan who connected this same platform before keeps their connection (the save still
+    happens); one who now picks another platform gets the email for that one, and the old
+    connection, which no longer serves their choice, is dropped.
+    """
+    now = clock.now()
+    table = Signup.__table__
+    insert = _insert(Signup).values(
+        campaign_id=campaign.id,
+        platform=platform,
+        mode="email",
+        email=email,
+        consent_version=consent.CURRENT,
+        unsubscribe_token=new_unsubscribe_token(),
+        created_at=now,
+        updated_at=now,
+    )
+    same_platform = table.c.platform == insert.excluded.platform
+    insert = insert.on_conflict_do_update(
+        index_elements=[table.c.campaign_id, table.c.email],
+        set_={
+            "platform": insert.excluded.platform,
+            "mode": case((same_platform, table.c.mode), else_="email"),
+            "consent_version": insert.excluded.consent_version,
+            "unsubscribed_at": None,
+            "updated_at": now,
+        },
+    ).returning(table.c.id, table.c.mode)
+    signup_id, mode = db.session.execute(insert).one()
+    if mode == "email":
+        db.session.execute(delete(Connection).where(Connection.signup_id == signup_id))
+    db.session.commit()
+    return db.session.get(Signup, signup_id, populate_existing=True)
+
+
+def record_direct_signup(
+    campaign: Campaign, platform: str, connected: Connected, email: str | None
+) -> Signup:
+    """A fan who connected `platform` (and gave `email`, where given): one signup holding the
+    connection, whichever of the two (the email, the account) Dropday already knew."""
+    for attempt in range(3):
+        try:
+            signup = _direct(campaign, platform, connected, email)
+            db.session.commit()
+            return signup
+        except (IntegrityError, OperationalError) as exc:
+            # A simultaneous signup by the same fan won the race (a unique constraint, or on
+            # SQLite the write lock): do it again, now as an update of the winner's rows.
+            db.session.rollback()
+            if attempt == 2 or (isinstance(exc, OperationalError) and not _locked(exc)):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).lower()
+
+
+def _direct(campaign: Campaign, platform: str, connected: Connected, email: str | None) -> Signup:
+    known_account = db.session.scalar(
+        select(Connection).filter_by(
+            campaign_id=campaign.id, platform=platform, account_id=connected.account_id
+        )
+    )
+    by_email = (
+        db.session.scalar(select(Signup).filter_by(campaign_id=campaign.id, email=email))
+        if email
+        else None
+    )
+    signup = by_email or (known_account.signup if known_account else None)
+    if known_account is not None and known_account.signup_id != (signup and signup.id):
+        # The account was another signup's: the same fan, now also known by this email.
+        previous = known_account.signup
+        db.session.delete(known_account)
+        if previous.email is None:
+            db.session.delete(previous)
+        else:
+            previous.mode = "email"  # they still chose that platform, by email
+        db.session.flush()
+    if signup is None:
+        signup = Signup(campaign_id=campaign.id)
+        db.session.add(signup)
+    signup.platform = platform
+    signup.mode = "direct"
+    signup.email = email or signup.email
+    signup.consent_version = consent.CURRENT
+    signup.unsubscribed_at = None
+    tokens = connected.tokens
+    connection = signup.connection or Connection(campaign_id=campaign.id)
+    connection.signup = signup
+    connection.platform = platform
+    connection.account_id = connected.account_id
+    connection.access_token = tokens.access_token
+    connection.refresh_token = tokens.refresh_token
+    connection.expires_at = tokens.expires_at
+    connection.scope = tokens.scope
+    connection.status = "valid"
+    db.session.add(connection)
+    db.session.flush()
+    return signup
+
+
+def store_push_subscription(signup: Signup, endpoint: str, p256dh: str, auth: str) -> None:
+    """This browser's Web Push subscription for the fan's release-day notification (one per
+    signup: the latest browser the fan allowed replaces an earlier one)."""
+    insert = _insert(PushSubscription).values(
+        signup_id=signup.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=clock.now()
+    )
+    insert = insert.on_conflict_do_update(
+        index_elements=[PushSubscription.__table__.c.signup_id],
+        set_={"endpoint": endpoint, "p256dh": p256dh, "auth": auth},
+    )
+    db.session.execute(insert)
+    db.session.commit()
+
+
+def remove_push_subscription(signup: Signup) -> None:
+    db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
+    db.session.commit()
+
+
+def unsubscribe(signup: Signup) -> None:
+    """The fan wants nothing more from this campaign: no email, no push, no save. The row
+    stays (marked) so the artist's counts stay true; the tokens and the push subscription
+    go, since nothing will use them."""
+    if signup.unsubscribed_at is None:
+        signup.unsubscribed_at = clock.now()
+    db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
+    db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
+    db.session.commit()
