@@ -178,3 +178,70 @@ def test_the_not_found_alert_shows_as_a_banner(logged_in, rows, campaign, app):
     assert 'class="rd-alert" role="alert"' in html
     assert "We haven’t found “Night Drive” on any platform" in html  # noqa: RUF001
     assert "Not found yet: still checking" in html
+
+
+# -- the artist's buttons -----------------------------------------------------------------------
+
+
+def test_check_now_starts_a_check_once_a_minute_per_campaign(
+    logged_in, app, make, artist, campaign
+):
+    from rq import Queue
+
+    from app.jobs import redis_connection
+
+    pressed = logged_in.post(f"/dashboard/campaigns/{campaign.id}/release-day/check")
+    assert pressed.status_code == 303
+    with app.app_context():
+        jobs = Queue("release", connection=redis_connection()).jobs
+        assert [(j.func_name, j.args) for j in jobs] == [
+            ("app.release_day.detect.run_check", (campaign.id, "manual"))
+        ]
+        assert db.session.get(Campaign, campaign.id).check_lease_until is not None
+    shown = logged_in.get(pressed.headers["Location"]).get_data(as_text=True)
+    assert "Checking every platform now" in shown
+
+    again = logged_in.post(f"/dashboard/campaigns/{campaign.id}/release-day/check")
+    assert again.status_code == 429
+    assert 0 < int(again.headers["Retry-After"]) <= 60
+    assert "Dropday checked a moment ago. You can check again in" in again.get_data(as_text=True)
+    # Another campaign has its own minute.
+    other = make.campaign(artist)
+    assert logged_in.post(f"/dashboard/campaigns/{other.id}/release-day/check").status_code == 303
+
+
+def test_retry_failed_saves_makes_them_due_again_but_not_revoked_ones(
+    logged_in, app, rows, campaign
+):
+    from app.models import Connection, Delivery
+
+    rows.live(campaign, "tidal")
+    busy = rows.signup(campaign, "busy@example.com", "tidal", mode="direct")
+    rows.delivery(busy, "save", "failed", attempts=9, last_error="TIDAL kept failing (503)")
+    gone = rows.signup(campaign, "gone@example.com", "tidal", mode="direct")
+    rows.delivery(gone, "save", "failed", attempts=1, last_error="access revoked by the fan")
+    with app.app_context():
+        db.session.add(
+            Connection(
+                signup_id=gone.id,
+                campaign_id=campaign.id,
+                platform="tidal",
+                account_id="gone",
+                access_token="x",
+                status="revoked",
+            )
+        )
+        db.session.commit()
+
+    pressed = logged_in.post(f"/dashboard/campaigns/{campaign.id}/release-day/retry-saves")
+    assert pressed.status_code == 303
+    assert "1 failed save(s) will be tried again now." in logged_in.get(
+        pressed.headers["Location"]
+    ).get_data(as_text=True)
+    with app.app_context():
+        states = dict(db.session.execute(db.select(Delivery.signup_id, Delivery.state)).all())
+    assert states == {busy.id: "due", gone.id: "failed"}
+    nothing = logged_in.post(f"/dashboard/campaigns/{campaign.id}/release-day/retry-saves")
+    assert "There were no failed saves to retry." in logged_in.get(
+        nothing.headers["Location"]
+    ).get_data(as_text=True)
