@@ -16,7 +16,7 @@ def sim(app):
 
 
 def test_a_release_goes_live_on_every_platform_at_once(client, sim):
-    answer = client.post("/simulator/releases/upcoming/launch", data={"mode": "all"})
+    answer = client.post("/simulator/launch", data={"release": "upcoming", "mode": "all"})
     assert answer.status_code == 303
     assert all(sim.is_live("upcoming", p) for p in PLATFORMS)
 
@@ -24,7 +24,7 @@ def test_a_release_goes_live_on_every_platform_at_once(client, sim):
 def test_a_staggered_release_reaches_one_more_platform_every_n_simulated_minutes(client, sim):
     sim.go_live("upcoming", "deezer")  # already live: keeps its moment, takes no turn
     answer = client.post(
-        "/simulator/releases/upcoming/launch", data={"mode": "staggered", "every": "10"}
+        "/simulator/launch", data={"release": "upcoming", "mode": "staggered", "every": "10"}
     )
     assert answer.status_code == 303
     waiting = [p for p in PLATFORMS if p != "deezer"]
@@ -36,8 +36,15 @@ def test_a_staggered_release_reaches_one_more_platform_every_n_simulated_minutes
     assert all(sim.is_live("upcoming", p) for p in PLATFORMS)
 
 
+def test_the_launch_form_offers_first_a_release_no_platform_has(client, sim):
+    page = client.get("/simulator/").get_data(as_text=True)
+    assert '<option value="upcoming" selected>' in page
+
+
 def test_the_page_shows_when_each_platform_will_have_the_release(client, sim):
-    client.post("/simulator/releases/upcoming/launch", data={"mode": "staggered", "every": "30"})
+    client.post(
+        "/simulator/launch", data={"release": "upcoming", "mode": "staggered", "every": "30"}
+    )
     page = client.get("/simulator/").get_data(as_text=True)
     assert "goes live on spotify now" in page
     later = (sim.now() + timedelta(minutes=30)).strftime("%m-%d %H:%M")
@@ -45,8 +52,8 @@ def test_the_page_shows_when_each_platform_will_have_the_release(client, sim):
 
 
 def test_taking_a_release_down_everywhere_lets_the_rehearsal_start_again(client, sim):
-    client.post("/simulator/releases/upcoming/launch", data={"mode": "all"})
-    client.post("/simulator/releases/upcoming/availability", data={"action": "take_down"})
+    client.post("/simulator/launch", data={"release": "upcoming", "mode": "all"})
+    client.post("/simulator/launch", data={"release": "upcoming", "mode": "take_down"})
     assert not any(sim.is_live("upcoming", p) for p in PLATFORMS)
 
 
@@ -61,18 +68,19 @@ def test_the_clock_moves_by_minutes_and_hours_together(client, sim):
 @pytest.mark.parametrize(
     ("path", "form", "status", "message"),
     [
-        ("/simulator/releases/nope/launch", {"mode": "all"}, 404, "no release"),
-        ("/simulator/releases/upcoming/launch", {"mode": "soon"}, 422, "mode must be"),
-        ("/simulator/releases/upcoming/launch", {}, 422, "mode must be"),
+        ("/simulator/launch", {"release": "nope", "mode": "all"}, 404, "no release"),
+        ("/simulator/launch", {"mode": "all"}, 404, "no release"),
+        ("/simulator/launch", {"release": "upcoming", "mode": "soon"}, 422, "mode must be"),
+        ("/simulator/launch", {"release": "upcoming"}, 422, "mode must be"),
         (
-            "/simulator/releases/upcoming/launch",
-            {"mode": "staggered", "every": "-5"},
+            "/simulator/launch",
+            {"release": "upcoming", "mode": "staggered", "every": "-5"},
             422,
             "every must be",
         ),
         (
-            "/simulator/releases/upcoming/launch",
-            {"mode": "staggered", "every": "often"},
+            "/simulator/launch",
+            {"release": "upcoming", "mode": "staggered", "every": "often"},
             422,
             "every must be",
         ),

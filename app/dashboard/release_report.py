@@ -31,6 +31,11 @@ PHASES = {
 }
 
 
+def findable(key: str) -> bool:
+    """A platform detection can look the release up on ("other" has no lookups)."""
+    return key in registry.BY_KEY and bool(registry.BY_KEY[key].lookups)
+
+
 def platform_name(key: str | None) -> str:
     if key is None:
         return "Smart Link (platform not found yet)"
@@ -122,7 +127,7 @@ def overview(campaign: Campaign) -> Overview:
         campaign=campaign,
         now=clock.now(),
         links=links,
-        missing=[p for p in campaign.platforms if p not in found and p in registry.BY_KEY],
+        missing=[p for p in campaign.platforms if p not in found and findable(p)],
         counts=counts,
         clicks=clicks,
         checks=db.session.scalars(
@@ -237,7 +242,7 @@ def template_context(campaign: Campaign) -> dict:
         if moment is None:
             return "—"
         local = moment.astimezone(zone)
-        return f"{local:%-d %b %Y, %H:%M} ({campaign.time_zone})"
+        return f"{local:%-d %b %Y, %H:%M}"
 
     return {
         "when": when,

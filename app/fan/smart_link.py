@@ -31,7 +31,7 @@ def render(campaign: Campaign):
     context = {
         "campaign": campaign,
         "links": [(link, registry.BY_KEY[link.platform]) for link in links],
-        "more_coming": any(p.key not in found for p in offered(campaign)),
+        "more_coming": any(p.key not in found and p.lookups for p in offered(campaign)),
         "page_url": current_app.config["PUBLIC_URL"] + url_for("fan.page", slug=campaign.slug),
         "public_url": current_app.config["PUBLIC_URL"],
     }

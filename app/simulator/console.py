@@ -51,6 +51,8 @@ def _page(error: str | None = None):
             for release in sim.catalog.releases.values()
         ]
         listeners = list(sim.listeners.values())
+        # The launch form offers first a release no platform has yet (the rehearsal's).
+        unreleased = [r.key for r, states in releases if not any(v[1] for v in states.values())]
         faults = list(sim.faults.active)
         log = list(reversed(sim.log.entries[-LOG_ROWS:]))
     return render_template(
@@ -61,6 +63,7 @@ def _page(error: str | None = None):
         token_platforms=_token_platforms(),
         fault_kinds=sorted(set().union(GENERIC, *FAULT_KINDS.values())),
         releases=releases,
+        unreleased=unreleased,
         listeners=listeners,
         faults=faults,
         log=log,
@@ -85,19 +88,26 @@ def availability(key):
     return _back()
 
 
-@bp.post("/releases/<key>/launch")
-def launch(key):
-    """The release goes live on every platform not serving it yet: all now, or (`every` N
-    simulated minutes) one platform after another in the catalog's order, the first now."""
+@bp.post("/launch")
+def launch():
+    """A release goes live on every platform not serving it yet: all now, or (`every` N
+    simulated minutes) one platform after another in the catalog's order, the first now;
+    or (`take_down`) no platform has it any more, to rehearse release day again."""
     sim = current_simulator()
+    key = request.form.get("release", "")
     if key not in sim.catalog.releases:
         raise BadInput(f"There is no release “{key}”.", 404)
+    mode = _choice("mode", ("all", "staggered", "take_down"))
     every = 0.0
-    if _choice("mode", ("all", "staggered")) == "staggered":
+    if mode == "staggered":
         every = _number("every", float, low=0, high=MAX_STAGGER_MINUTES) or 0
     with sim.lock:
         now = sim.now()
         release = sim.release(key)
+        if mode == "take_down":
+            sim.take_down(release)
+            flash(f"{release.title} is live nowhere now.", "success")
+            return _back()
         waiting = [p for p in PLATFORMS if not release.is_live(p, now)]
         for n, platform in enumerate(waiting):
             sim.go_live(release, platform, at=now + timedelta(minutes=every * n))
