@@ -46,8 +46,15 @@ def rotate_token_keys_command() -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
-    """Create the demo artist and campaign (once)."""
+@click.option(
+    "--fresh-rehearsal",
+    is_flag=True,
+    help="Start the release-day rehearsal campaign over (its fans, checks and deliveries).",
+)
+def seed_demo(fresh_rehearsal: bool) -> None:
+    """Create the demo artist and campaigns (once)."""
+    if fresh_rehearsal:
+        rehearsal.reset_campaign()
     click.echo(ensure_demo())
 
 

@@ -1,11 +1,11 @@
 """The release-day rehearsal of `make dev`: a campaign whose release day is running, and fans.
 
 `flask seed-demo` adds "Tides Between Us" next to the demo campaign (which releases in two
-weeks). Its release moment has passed, but no platform has the release yet: it is the
-simulator's "upcoming" release, found by UPC once it goes live. A newcomer makes it go live
-in the simulator console and watches Dropday find it, turn the page into a Smart Link and
-deliver to the fans seeded here: email fans on several platforms and one fan connected to
-TIDAL in the simulator (a direct save).
+weeks). Its release moment passed within the last hour, but no platform has the release
+yet: it is the simulator's "upcoming" release, found by UPC once it goes live. A newcomer
+makes it go live in the simulator console and watches Dropday find it, turn the page into
+a Smart Link and deliver to the fans seeded here: email fans on several platforms and one
+fan connected to TIDAL in the simulator (a direct save).
 
 The simulator keeps its tokens in the web process's memory, so the connected fan is
 connected again, through the real OAuth flow against the running simulator, each time
@@ -13,7 +13,7 @@ connected again, through the real OAuth flow against the running simulator, each
 """
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,6 +21,7 @@ import requests
 from flask import current_app
 
 from app import clock
+from app.campaigns.editing import delete_campaign
 from app.extensions import db
 from app.models import Artist, Campaign, Connection, Signup
 from app.platforms import CLIENTS, registry
@@ -56,12 +57,30 @@ def ensure_campaign(artist: Artist, artwork: str | None) -> Campaign:
         source_kind="upc",
         source_value=UPC,
     )
-    # Released yesterday (UTC midnight): release day is under way from the first `make dev`.
-    campaign.schedule((clock.now() - timedelta(days=1)).astimezone(UTC).date(), "UTC")
+    campaign.schedule(*just_released())
     db.session.add(campaign)
     db.session.flush()
     add_email_fans(campaign)
     return campaign
+
+
+def just_released() -> tuple[date, str]:
+    """A release date and time zone whose local midnight passed within the last hour, so
+    Dropday is in its densest checks (every 5 minutes) when the rehearsal starts, not yet
+    raising the "not found after a day" alert. It is midnight somewhere: Etc/GMT-N is UTC+N."""
+    now = clock.now().astimezone(UTC)
+    offset = (24 - now.hour) % 24
+    if offset > 14:  # zones run from UTC-12 to UTC+14
+        offset -= 24
+    zone = "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    return (now + timedelta(hours=offset)).date(), zone
+
+
+def reset_campaign() -> None:
+    """Forget the rehearsal campaign (its fans, deliveries, checks and links go with it)."""
+    campaign = db.session.scalar(db.select(Campaign).filter_by(slug=SLUG))
+    if campaign is not None:
+        delete_campaign(campaign)
 
 
 def add_email_fans(campaign: Campaign) -> None:

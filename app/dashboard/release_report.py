@@ -201,7 +201,13 @@ def delivery_log(campaign: Campaign, query: str = "", before: int | None = None)
 
 KIND_LABELS = (("save", "Direct saves"), ("email", "Emails"), ("push", "Pushes"))
 SOURCE_LABELS = (("smart_link", "Smart Link"), ("email", "Email"), ("push", "Push"))
-MATCHED_BY = {"source": "release source", "upc": "UPC", "isrc": "ISRC", "search": "search"}
+MATCHED_BY = {
+    "source": "release source",
+    "upc": "UPC",
+    "isrc": "ISRC",
+    "search": "search",
+    "odesli": "Odesli (song.link)",
+}
 OUTCOMES = {"found": "Found", "not_found": "Not found", "outage": "Platform outage"}
 ANSWERS = {
     "found": "found",
