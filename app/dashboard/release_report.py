@@ -56,6 +56,8 @@ class Overview:
 
     @property
     def phase(self) -> str:
+        if self.campaign.phase == "presave" and self.started:
+            return PHASES["awaiting_release"]  # the first check is on its way
         return PHASES.get(self.campaign.phase, self.campaign.phase)
 
     @property
