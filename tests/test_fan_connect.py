@@ -297,3 +297,22 @@ def test_connecting_to_an_inactive_campaign_is_refused(site, browser):
 @pytest.mark.parametrize("platform", ["spotify", "myspace", "apple_music%00"])
 def test_only_direct_platforms_connect(site, browser, platform):
     assert start(site, browser, platform).status_code == 404
+
+
+def test_connection_starts_are_rate_limited_per_address(site, browser):
+    site.app.config["CONNECT_RATE_LIMIT"] = "2 per minute"
+    assert [start(site, browser, "tidal").status_code for _ in range(3)] == [303, 303, 429]
+    assert len(rows(site, PendingConnect)) == 2
+
+
+def test_garbage_at_the_connect_addresses_never_gives_a_500(site, browser):
+    start(site, browser, "tidal")  # the browser now holds a pending connection cookie
+    for path in (
+        "/connect/tid%00al/callback?state=x",
+        "/connect/tidal/callback?state=%00&code=%00" + "x" * 10_000,
+        "/connect/tid%00al/email",
+        "/connect/tidal/email",
+    ):
+        for method in ("GET", "POST"):
+            response = browser.request(method, site.root + path, allow_redirects=False, timeout=10)
+            assert response.status_code < 500, (method, path, response.status_code)

@@ -8,9 +8,10 @@ memory as a hundred. Only plain columns are selected: no ORM objects pile up in 
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import String, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Campaign, Signup
@@ -21,6 +22,26 @@ BATCH = 2000
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class utc_iso(FunctionElement):
+    """A timestamp as ISO 8601 UTC text to the second ("2026-03-01T12:00:00Z"), formatted by
+    the database: a million rows would spend most of the export in Python's datetime."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_iso)  # PostgreSQL's, and what str(query) shows
+def _utc_iso_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+@compiles(utc_iso, "sqlite")
+def _utc_iso_sqlite(element, compiler, **kw):
+    # SQLite keeps UTCDateTime values as naive UTC text.
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
 
 
 def neutral(cell: str) -> str:
@@ -38,9 +59,10 @@ def csv_chunks(campaign: Campaign) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     title = neutral(campaign.title)
+    names: dict[str, str] = {}  # platform key -> its name, neutralized once
     query = (
-        select(Signup.email, Signup.platform, Signup.mode)
-        .add_columns(Signup.created_at, Signup.unsubscribed_at)
+        select(Signup.email, Signup.platform, Signup.mode, utc_iso(Signup.created_at))
+        .add_columns(Signup.unsubscribed_at.is_not(None))
         .where(Signup.campaign_id == campaign.id)
         .order_by(Signup.created_at, Signup.id)
         .execution_options(yield_per=BATCH, stream_results=True)
@@ -48,14 +70,14 @@ def csv_chunks(campaign: Campaign) -> Iterator[str]:
     for batch in db.session.execute(query).partitions():
         writer.writerows(
             (
-                neutral(email or ""),
-                neutral(platform_name(platform)),
+                neutral(email) if email else "",
+                names.get(platform) or names.setdefault(platform, neutral(platform_name(platform))),
                 mode,
-                created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                signed_up_at,
                 title,
-                "yes" if unsubscribed_at else "no",
+                "yes" if unsubscribed else "no",
             )
-            for email, platform, mode, created_at, unsubscribed_at in batch
+            for email, platform, mode, signed_up_at, unsubscribed in batch
         )
         yield buffer.getvalue()
         buffer.seek(0)

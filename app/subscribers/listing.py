@@ -183,7 +183,12 @@ def subscriber_counts(campaign_id: int, platforms: list[str]) -> Counts:
     )
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number in a URL is no id at all
+
+
 def find_subscriber(campaign_id: int, signup_id: int) -> Signup | None:
+    if not 1 <= signup_id <= MAX_ID:
+        return None
     return db.session.scalar(select(Signup).filter_by(campaign_id=campaign_id, id=signup_id))
 
 

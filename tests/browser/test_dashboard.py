@@ -17,7 +17,7 @@ def sign_up(page, email="mira@example.com"):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("a-very-long-password")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Smart Links")).to_be_visible()
+    expect(page.get_by_role("heading", name="Smart Links", exact=True)).to_be_visible()
 
 
 def test_an_artist_creates_a_campaign_on_a_phone(phone, site, tmp_path):

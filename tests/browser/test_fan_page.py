@@ -5,6 +5,7 @@ in-app browsers, and an axe-core pass in every state."""
 
 import json
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -266,5 +267,51 @@ def test_in_app_browsers_get_the_email_and_a_way_out_instead_of_connecting(fan_s
         page.get_by_role("link", name="Get an email on release day for Apple Music").click()
         expect(page.get_by_label("Your email address")).to_be_focused()
         check_accessibility(page, "in-app browser")
+    finally:
+        context.close()
+
+
+def test_the_other_fan_pages_pass_axe_in_light_and_dark(fan_site, phone):
+    make = Factories(fan_site.app)
+    closed = make.campaign(owner=make.artist(), slug="closed-release", active=False)
+    with fan_site.app.app_context():
+        signup = Signup(
+            campaign_id=closed.id,
+            platform="deezer",
+            mode="email",
+            email="fan@example.com",
+            consent_version=1,
+        )
+        db.session.add(signup)
+        db.session.commit()
+        unsubscribe = f"/u/{signup.unsubscribe_token}"
+    for scheme in ("light", "dark"):
+        phone.emulate_media(color_scheme=scheme)
+        for url, says in (
+            ("/night-drive", "Pre-save it"),
+            ("/closed-release", "Signups for this release are closed."),
+            ("/no-such-release", "no release at this address"),
+            (unsubscribe, "Unsubscribe?"),
+        ):
+            phone.goto(url)
+            expect(phone.locator("main")).to_contain_text(says)
+            check_accessibility(phone, f"{url} ({scheme})")
+    phone.get_by_role("button", name="Unsubscribe").click()
+    expect(phone.get_by_role("heading", name="You're unsubscribed")).to_be_visible()
+    check_accessibility(phone, "unsubscribed")
+
+
+def test_the_release_time_is_shown_in_the_fans_own_time_zone(fan_site, browser):
+    context = browser.new_context(
+        **PHONE, base_url=fan_site.url, timezone_id="Asia/Tokyo", locale="en-GB"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/night-drive")
+        moment = page.locator("time[data-local-time]")
+        tokyo = fan_site.campaign.release_at.astimezone(ZoneInfo("Asia/Tokyo"))
+        expect(moment).to_contain_text(tokyo.strftime("%H:%M"))  # midnight in Berlin
+        expect(moment).to_contain_text("GMT+9")
+        assert "Europe/Berlin" not in moment.inner_text()
     finally:
         context.close()

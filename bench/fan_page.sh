@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The fan page under load, on PostgreSQL, with gunicorn started exactly as the Procfile says.
+# Not a test: it prints figures. Targets (2 cores): the pre-save page reaches >= 0.8 of a
+# trivial route's requests/s with p99 < 50 ms; >= 500 email signups/s; a 1,000,000-signup
+# CSV export in < 60 s with < 50 MB RSS growth in the web worker.
+#
+#   bench/fan_page.sh            (from the repository root; `make test` or `make dev` made .venv)
+#
+# Settings (environment): BENCH_DATABASE (default postgresql://postgres@127.0.0.1:5432/bench_fan,
+# dropped and created by this script), BENCH_REDIS (default redis://127.0.0.1:6379/5),
+# DURATION (default 20s), CONNECTIONS (default 64), EXPORT_ROWS (default 1000000).
+# The trivial route is /healthz: the same app, one `SELECT 1` and one Redis PING, no template.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DB_URL=${BENCH_DATABASE:-postgresql://postgres@127.0.0.1:5432/bench_fan}
+REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379/5}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+EXPORT_ROWS=${EXPORT_ROWS:-1000000}
+PY=.venv/bin/python
+[ -x "$PY" ] || { echo "Run 'make test' (or 'make dev') first: it creates .venv." >&2; exit 1; }
+export PATH="$PWD/.venv/bin:$PATH"
+
+if ! command -v wrk >/dev/null; then
+  echo "Installing wrk from Debian's packages..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+fi
+
+WORK=$(mktemp -d /tmp/bench-fan.XXXXXX)
+PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+WEB_PID=""
+cleanup() {
+  if [ -n "$WEB_PID" ] && kill -0 "$WEB_PID" 2>/dev/null; then
+    kill -TERM "$WEB_PID"
+    wait "$WEB_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A fresh database of its own: the script never touches another engineer's or the tests'.
+DB_NAME=${DB_URL##*/}
+ADMIN_URL=${DB_URL%/*}/postgres
+PGOPTIONS=--client-min-messages=warning psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB_NAME" -c "CREATE DATABASE $DB_NAME"
+$PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS"
+
+# Local-run secrets go to a throwaway instance folder. PLATFORM_MODE=live keeps the simulator
+# out of the app; FLASK_DEBUG=0 runs it as production does. Signups come from one address here,
+# so the per-IP limit is raised (still counted in Redis on every post) rather than switched off.
+export DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" DROPDAY_ENV=development FLASK_DEBUG=0 \
+  PLATFORM_MODE=live DROPDAY_INSTANCE="$WORK/instance" UPLOAD_FOLDER="$WORK/uploads" \
+  PUBLIC_URL="$BASE" PORT SIGNUP_RATE_LIMIT="1000000 per minute"
+
+load() { echo "  load: $(uptime | sed 's/.*load average/load average/') on $(nproc) cores"; }
+
+echo "== Set-up: migrations (the Procfile's release line), seed data"
+bash -c "$(sed -n 's/^release: //p' Procfile)" >"$WORK/release.log" 2>&1 || { cat "$WORK/release.log"; exit 1; }
+IDS=$($PY bench/fan_bench.py seed)
+PAGE_ID=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['bench-release'])" "$IDS")
+EXPORT_ID=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['bench-export'])" "$IDS")
+
+echo "== Web: $(sed -n 's/^web: //p' Procfile)   (PORT=$PORT)"
+bash -c "exec $(sed -n 's/^web: //p' Procfile)" >"$WORK/web.log" 2>&1 &
+WEB_PID=$!
+for _ in $(seq 100); do
+  curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
+  sleep 0.2
+done
+curl -fsS -o /dev/null "$BASE/bench-release" || { cat "$WORK/web.log"; exit 1; }
+WORKERS=$(pgrep -d, -P "$WEB_PID")
+echo "  gunicorn master $WEB_PID, workers $WORKERS"
+
+# wrk's figures: requests/s and the 99th percentile latency in ms.
+run_wrk() {  # name url [lua script [its arguments...]]
+  local name=$1 url=$2; shift 2
+  local script=()
+  if [ $# -gt 0 ]; then script=(-s "$1"); shift; fi
+  local key=${name//[^a-z]/_}
+  local out="$WORK/$key.txt"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" "$url" -- "$@" >"$out"
+  local rps p99 bad
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' "$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$out")
+  printf '  %-34s %8.0f req/s   p99 %7.1f ms%s\n' "$name" "$rps" "$p99" "${bad:+   ($bad non-2xx/3xx)}"
+  eval "${key}_rps=$rps ${key}_p99=$p99"
+}
+
+echo
+echo "== Part 1: pre-save page vs trivial route ($CONNECTIONS connections, $DURATION each)"
+load
+wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/bench-release" >/dev/null  # warm both workers
+wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/healthz" >/dev/null
+run_wrk "trivial /healthz" "$BASE/healthz"
+run_wrk "pre-save page /bench-release" "$BASE/bench-release"
+$PY -c "
+import sys
+page, trivial, p99 = map(float, sys.argv[1:])
+print(f'  ratio page/trivial: {page / trivial:.2f}   (target >= 0.8; page p99 target < 50 ms: {p99:.1f} ms)')
+" "$pre_save_page__bench_release_rps" "$trivial__healthz_rps" "$pre_save_page__bench_release_p99"
+load
+
+echo
+echo "== Part 2: email signups, unique addresses ($CONNECTIONS connections, $DURATION)"
+FORM=$(curl -fsS "$BASE/bench-release/email/spotify")
+TOKEN=$(printf '%s' "$FORM" | sed -n 's/.*name="form_token" value="\([^"]*\)".*/\1/p' | head -1)
+CONSENT=$(printf '%s' "$FORM" | sed -n 's/.*name="consent_version" value="\([^"]*\)".*/\1/p' | head -1)
+[ -n "$TOKEN" ] && [ -n "$CONSENT" ] || { echo "no form token on the email form" >&2; exit 1; }
+BEFORE=$($PY bench/fan_bench.py count "$PAGE_ID")
+load
+STARTED=$(date +%s.%N)
+run_wrk "signup POST /bench-release/signup" "$BASE/bench-release/signup" \
+  bench/signup.lua "$TOKEN" "$CONSENT" "$BASE" "$$"
+ENDED=$(date +%s.%N)
+AFTER=$($PY bench/fan_bench.py count "$PAGE_ID")
+$PY -c "
+import sys
+before, after, started, ended = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+print(f'  signups recorded: {after - before:,} in {ended - started:.1f} s = {(after - before) / (ended - started):.0f} signups/s   (target >= 500/s)')
+" "$BEFORE" "$AFTER" "$STARTED" "$ENDED"
+load
+
+echo
+echo "== Part 3: CSV export of $EXPORT_ROWS signups over HTTP"
+SEED_START=$(date +%s.%N)
+$PY bench/fan_bench.py signups "$EXPORT_ID" "$EXPORT_ROWS"
+echo "  seeded with generate_series in $($PY -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$SEED_START") s"
+load
+$PY bench/fan_bench.py export "$BASE" "$EXPORT_ID" "$WORKERS"
+load
+
+echo
+echo "== Subscribers tab on that campaign: page 1 vs the last page (keyset pagination)"
+DEEP=$($PY bench/fan_bench.py deep-cursor "$EXPORT_ID")
+$PY bench/fan_bench.py pages "$BASE" "$EXPORT_ID" "$DEEP"
+load
