@@ -124,26 +124,32 @@ def dev(port: int) -> None:
     click.echo(ensure_demo())
 
     py = sys.executable
+    url = f"http://127.0.0.1:{port}"
     # Every part runs in its own session, out of reach of the terminal's Ctrl-C, so that
     # `_stop` alone decides the order. The worker gets SIGTERM itself (a warm shutdown that
     # lets its work horse finish); the web server's whole group goes, reloader child too.
-    worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
     web = subprocess.Popen(  # noqa: S603
         [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)],
         env=env,
         start_new_session=True,
     )
-    children += [worker, web]
+    children.append(web)  # stopped first (_stop goes from the end)
     click.echo(
-        f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
+        f"\n  Dropday is running at {url}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
-        f"  Demo fan page: http://127.0.0.1:{port}/midnight-signals\n"
-        f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
+        f"  Demo fan page: {url}/midnight-signals\n"
+        f"  Platform simulator: {url}/simulator/\n"
+        f"  Release-day rehearsal: {url}/tides-between-us (see README)\n"
         "  Ctrl-C stops everything.\n"
     )
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        _connect_rehearsal_fan(f"http://127.0.0.1:{port}", web)
+        # The web process serves the simulator, whose clock the worker's tick reads: the
+        # worker starts once the web app answers.
+        _wait_until_up(url, web)
+        worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
+        children.insert(-1, worker)
+        _connect_rehearsal_fan(url)
         # If one part dies, stop the rest rather than leave a half-running Dropday.
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -154,17 +160,20 @@ def dev(port: int) -> None:
         _stop(children)
 
 
-def _connect_rehearsal_fan(public_url: str, web: subprocess.Popen) -> None:
-    """Once the web app answers, connect the rehearsal's TIDAL fan in its simulator (whose
-    tokens live in that process's memory, so each run connects the fan again)."""
-    deadline = time.monotonic() + 60
+def _wait_until_up(url: str, web: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and web.poll() is None:
         try:
-            if requests.get(f"{public_url}/healthz", timeout=2).status_code == 200:
-                break
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
         except requests.RequestException:
-            pass
+            pass  # not listening yet, or busy loading the app
         time.sleep(0.5)
+
+
+def _connect_rehearsal_fan(public_url: str) -> None:
+    """Connect the rehearsal's TIDAL fan in the running web app's simulator (whose tokens
+    live in that process's memory, so each run connects the fan again)."""
     try:
         rehearsal.connect_fan(public_url)
     except Exception as error:  # the rest of `make dev` works without this fan
