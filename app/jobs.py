@@ -160,6 +160,7 @@ class AppWorker(SimpleWorker):
     app: Flask
 
     def perform_job(self, job, queue, execution):
+        clock.job_starting(self.app)
         with self.app.app_context():
             try:
                 return super().perform_job(job, queue, execution)
