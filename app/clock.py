@@ -42,6 +42,13 @@ def install(app, source: Callable[[], datetime] | None) -> None:
         app.extensions[EXTENSION] = source
 
 
+def job_starting(app) -> None:
+    """Called before each job: a job must not start from a clock reading older than itself."""
+    forget = getattr(app.extensions.get(EXTENSION), "forget", None)
+    if forget:
+        forget()
+
+
 def follow_simulator(app) -> None:
     """Simulator mode: Dropday's clock is the simulator's.
 
@@ -67,6 +74,11 @@ class SimulatorClock:
         self._lock = threading.Lock()
         self._session = requests.Session()
         self._read: tuple[float, datetime, bool] | None = None  # (monotonic, moment, frozen)
+
+    def forget(self) -> None:
+        """Read the simulator afresh next time (a job starts: the clock may have moved)."""
+        with self._lock:
+            self._read = None
 
     def _url(self) -> str:
         config = self.app.config

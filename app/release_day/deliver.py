@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 RETRY_WINDOW = timedelta(hours=12)
 FIRST_BACKOFF = 60  # seconds; doubles per attempt
-MAX_BACKOFF = 3600
+MAX_BACKOFF = 20 * 60  # some 36 tries in a 12 h window
 VERIFY_AFTER = timedelta(minutes=2)  # Apple: look in the fan's library this much later
 # A delivery job keeps claiming batches for about this long (real seconds), well inside
 # JOB_TIMEOUT, then ends; the next tick starts new ones while work is left.
@@ -58,6 +58,7 @@ def run(budget: float = JOB_BUDGET) -> dict:
                 worked += len(lease.ids)
         if not worked:
             break
+    log.info("delivered %s", done)
     return done
 
 

@@ -129,8 +129,9 @@ def claim_check(campaign_id: int, now: datetime) -> bool:
 
 
 def check_now(campaign_id: int) -> bool:
-    """The artist's "Check now": a check at once, unless one is already running. The caller
-    rate-limits it. Returns whether a check was started."""
+    """The artist's "Check now": a check at once, unless one is already running or the
+    release moment has not come yet (nothing is converted early). The caller rate-limits
+    it. Returns whether a check was started."""
     from app.release_day import detect
 
     now = clock.now()
@@ -139,6 +140,7 @@ def check_now(campaign_id: int) -> bool:
         update(Campaign)
         .where(
             Campaign.id == campaign_id,
+            Campaign.release_at <= now,
             or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < now),
         )
         .values(check_lease_until=until)
