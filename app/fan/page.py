@@ -173,7 +173,10 @@ def signup(slug: str):
         context = page_context(
             campaign, chosen=chosen, email=email_text, error=error, notice=notice
         )
-        template = "fan/_email_form.html" if fragment_request() else "fan/page.html"
+        template = "fan/page.html"
+        if fragment_request():
+            # No platform to ask an email for: back to the buttons, with the message.
+            template = "fan/_email_form.html" if chosen else "fan/_platforms.html"
         return private(make_response(render_template(template, **context), status))
 
     if not campaign.active:
