@@ -121,7 +121,10 @@ def _page(slug: str):
     campaign = find_campaign(slug)
     if campaign is None:
         return moved_or_404(slug)
-    # The Smart Link takes this address once the release is live (issue 7).
+    if campaign.phase == "live":
+        from app.fan import smart_link  # (it imports this module)
+
+        return smart_link.render(campaign)
     notice = NOTICES.get(request.args.get("notice", ""))
     return cacheable(
         make_response(render_template("fan/page.html", **page_context(campaign, notice=notice)))
