@@ -66,7 +66,7 @@ def test_a_release_not_out_is_checked_on_schedule_and_the_operators_alerted_afte
     assert first.phase == "awaiting_release"
     assert first.next_check_at == rd.sim.now() + timedelta(minutes=5)
     (check,) = _checks(rd.app)
-    assert check.outcome == "not_found"
+    assert check.outcome == "not_found", check.answers
     assert set(check.answers) == {"spotify", "deezer"}
 
     rd.sim.advance(minutes=3)  # not due yet
