@@ -61,9 +61,11 @@ def register_blueprints(app: Flask) -> None:
 
         app.register_blueprint(dev_mailbox_bp)
     if app.config["PLATFORM_MODE"] == "simulator":
+        from app import clock
         from app.simulator import bp as simulator_bp
 
         app.register_blueprint(simulator_bp)
+        clock.follow_simulator(app)
     from app.fan import bp as fan_bp
 
     # Last: its /<slug> is the site's catch-all for one-segment addresses.

@@ -11,11 +11,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
+import requests
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from PIL import Image, ImageDraw
 
+from app import rehearsal
 from app.campaigns.artwork import process_artwork
 from app.config import ROOT
 from app.extensions import db
@@ -44,30 +46,51 @@ def rotate_token_keys_command() -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
-    """Create the demo artist and campaign (once)."""
+@click.option(
+    "--fresh-rehearsal",
+    is_flag=True,
+    help="Start the release-day rehearsal campaign over (its fans, checks and deliveries).",
+)
+def seed_demo(fresh_rehearsal: bool) -> None:
+    """Create the demo artist and campaigns (once)."""
+    if fresh_rehearsal:
+        rehearsal.reset_campaign()
     click.echo(ensure_demo())
 
 
 def ensure_demo() -> str:
-    if db.session.scalar(db.select(Artist).filter_by(email=DEMO_EMAIL)):
-        return "Demo artist already there."
-    artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
-    artist.set_password(DEMO_PASSWORD)
-    campaign = Campaign(
-        owner=artist,
-        title="Midnight Signals",
-        artist_name="The Night Owls",
-        slug="midnight-signals",
-        platforms=list(registry.KEYS),
-        artwork=process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"]),
-        source_kind=DEMO_SOURCE[0],
-        source_value=DEMO_SOURCE[1],
-    )
-    campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
-    db.session.add_all([artist, campaign])
+    """The demo artist, their campaign (released in two weeks) and the release-day
+    rehearsal campaign (app/rehearsal.py), each with a few fans. Safe to run again."""
+    artist = db.session.scalar(db.select(Artist).filter_by(email=DEMO_EMAIL))
+    if artist is not None:
+        said = "Demo artist already there."
+    else:
+        artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
+        artist.set_password(DEMO_PASSWORD)
+        campaign = Campaign(
+            owner=artist,
+            title="Midnight Signals",
+            artist_name="The Night Owls",
+            slug="midnight-signals",
+            platforms=list(registry.KEYS),
+            artwork=_artwork(),
+            source_kind=DEMO_SOURCE[0],
+            source_value=DEMO_SOURCE[1],
+        )
+        campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
+        db.session.add_all([artist, campaign])
+        db.session.flush()
+        rehearsal.add_email_fans(campaign)
+        said = f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
+    if db.session.scalar(db.select(Campaign).filter_by(slug=rehearsal.SLUG)) is None:
+        rehearsal.ensure_campaign(artist, _artwork())
+        said += f" Release-day rehearsal campaign “{rehearsal.SLUG}” created."
     db.session.commit()
-    return f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
+    return said
+
+
+def _artwork() -> str:
+    return process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"])
 
 
 def _demo_artwork() -> bytes:
@@ -121,26 +144,33 @@ def dev(port: int) -> None:
     click.echo(ensure_demo())
 
     py = sys.executable
+    url = f"http://127.0.0.1:{port}"
     # Every part runs in its own session, out of reach of the terminal's Ctrl-C, so that
     # `_stop` alone decides the order. The worker gets SIGTERM itself (a warm shutdown that
     # lets its work horse finish); the web server's whole group goes, reloader child too.
-    worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
     web = subprocess.Popen(  # noqa: S603
         [py, "-m", "flask", "--app", "app", "run", "--debug", "--port", str(port)],
         env=env,
         start_new_session=True,
     )
-    children += [worker, web]
+    children.append(web)  # stopped first (_stop goes from the end)
     click.echo(
-        f"\n  Dropday is running at http://127.0.0.1:{port}/dashboard/\n"
+        f"\n  Dropday is running at {url}/dashboard/\n"
         f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
-        f"  Demo fan page: http://127.0.0.1:{port}/midnight-signals\n"
-        f"  Platform simulator: http://127.0.0.1:{port}/simulator/\n"
-        f"  Local mailbox (every email sent): http://127.0.0.1:{port}/dev/mailbox/\n"
+        f"  Demo fan page: {url}/midnight-signals\n"
+        f"  Platform simulator: {url}/simulator/\n"
+        f"  Local mailbox (every email sent): {url}/dev/mailbox/\n"
+        f"  Release-day rehearsal: {url}/tides-between-us (see README)\n"
         "  Ctrl-C stops everything.\n"
     )
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        # The web process serves the simulator, whose clock the worker's tick reads: the
+        # worker starts once the web app answers.
+        _wait_until_up(url, web)
+        worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
+        children.insert(-1, worker)
+        _connect_rehearsal_fan(url)
         # If one part dies, stop the rest rather than leave a half-running Dropday.
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -149,6 +179,29 @@ def dev(port: int) -> None:
         click.echo("Stopping Dropday...")
     finally:
         _stop(children)
+
+
+def _wait_until_up(url: str, web: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass  # not listening yet, or busy loading the app
+        time.sleep(0.5)
+
+
+def _connect_rehearsal_fan(public_url: str) -> None:
+    """Connect the rehearsal's TIDAL fan in the running web app's simulator (whose tokens
+    live in that process's memory, so each run connects the fan again)."""
+    try:
+        rehearsal.connect_fan(public_url)
+    except Exception as error:  # the rest of `make dev` works without this fan
+        db.session.rollback()
+        click.echo(f"Could not connect the rehearsal's TIDAL fan ({error}); skipping.", err=True)
+    else:
+        click.echo(f"Rehearsal fan connected to TIDAL in the simulator ({rehearsal.LISTENER}).")
 
 
 def _stop(children: list[subprocess.Popen]) -> None:

@@ -87,6 +87,8 @@ def load(overrides: dict | None = None) -> dict:
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or ("" if production else "mailto:dev@localhost"),
         # Email signups per client IP (Flask-Limiter syntax); bots meet a friendly 429.
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "10 per minute; 60 per hour"),
+        # Seconds each web process may answer a fan page from its last rendering (0: never).
+        "FAN_PAGE_CACHE_SECONDS": float(env.get("FAN_PAGE_CACHE_SECONDS", "5")),
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
@@ -107,9 +109,13 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        # Flask-Mail would print every SMTP exchange in debug mode; only when asked.
+        "MAIL_DEBUG": _bool(env.get("MAIL_DEBUG")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Dropday <noreply@localhost>"),
         # Where `make dev`'s local SMTP server keeps mail; the dev mailbox page reads it.
         "MAILBOX_FOLDER": env.get("MAILBOX_FOLDER") or str(INSTANCE / "mailbox"),
+        # Who is told when a release is still not found a day past its release moment.
+        "ALERT_EMAIL": env.get("ALERT_EMAIL"),
         "PLATFORM_MODE": env.get("PLATFORM_MODE", "live" if production else "simulator"),
         # Platform base URLs, credentials, timeouts: see app/platforms/settings.py.
         **platform_settings.from_env(env),

@@ -1,21 +1,37 @@
-"""RQ glue: the Redis connection, Dropday's queues, and the worker that runs jobs in the app.
+"""RQ glue: the Redis connection, Dropday's queues, the worker, and claiming outbox rows.
 
 Jobs take ids, never ORM objects, and each runs in a fresh app context so it gets its own
 database session. Redis only carries messages: the database says what is still to do.
+
+The worker does not fork per job (RQ's SimpleWorker, with RQ's hard per-job time limit,
+which SimpleWorker enforces with SIGALRM in its main thread). Why: a release-day job is a
+batch of deliveries, and what a batch needs is expensive to build and cheap to keep -- the
+platform clients with their pooled HTTPS connections and cached app tokens (Spotify, TIDAL,
+Apple's signed developer token), the database pool, parsed VAPID keys, compiled email
+templates. A forked work horse would rebuild all of it for every job and lose it afterwards.
+What forking buys (a crash or leak in a job cannot take the worker down) matters less here:
+jobs only call our own code and well-kept libraries, the time limit ends a hung job, and
+anything a dying worker leaves half done is found again in the database by the next tick
+(see `claim_due` and app/release_day/schedule.py).
 """
 
 import os
+from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue, SimpleWorker, Worker
+from rq import Queue, SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from sqlalchemy import event, select, update
 
+from app import clock
 from app.extensions import db
 
 # Queues by purpose, most urgent first: a worker listening on all of them drains them in order.
-QUEUES = ("release", "saves", "mail", "default")
+QUEUES = ("release", "deliveries", "mail", "default")
+# A job running longer than this is stopped (RQ's death penalty), whatever it is doing.
+JOB_TIMEOUT = 300
 
 
 def init_jobs(app: Flask) -> None:
@@ -35,7 +51,7 @@ def redis_connection(app: Flask | None = None) -> Redis:
 
 
 def queue(name: str = "default", app: Flask | None = None) -> Queue:
-    return Queue(name, connection=redis_connection(app))
+    return Queue(name, connection=redis_connection(app), default_timeout=JOB_TIMEOUT)
 
 
 PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -58,30 +74,123 @@ def enqueue(func, *args, queue_name: str = "default", job_id: str | None = None,
     return q.enqueue(func, *args, job_id=job_id, **kwargs)
 
 
-class AppContextMixin:
-    """Runs every job inside a fresh context of the worker's app."""
+# -- claiming outbox rows --------------------------------------------------------------------
+
+# How long a claimed batch belongs to its worker. A worker that dies leaves its rows
+# "running" until then; the tick then makes them due again. Longer than any batch takes
+# (a job also stops working on a batch whose lease is nearly over, see `Lease.ending`).
+LEASE = timedelta(minutes=4)
+
+
+class Lease:
+    """The rows one claim took, and until when. `until` doubles as the claim's token: a row
+    is only marked by the claim that holds it (`state = 'running' AND lease_until = until`)."""
+
+    def __init__(self, ids: list[int], until):
+        self.ids = ids
+        self.until = until
+
+    def ending(self, margin: timedelta = timedelta(seconds=45)) -> bool:
+        return clock.now() >= self.until - margin
+
+
+def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
+    """Claim up to `limit` due deliveries of `kind` for this worker, oldest first; committed.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED` in the subquery, so workers claiming at the same
+    moment take disjoint rows without waiting for each other. SQLite has a single writer:
+    the one UPDATE statement runs under the database's write lock, so the subquery and the
+    update see the same rows and two claims can never take the same one.
+    """
+    from app.models import Delivery
+
+    now = clock.now()
+    until = now + lease
+    due = (
+        select(Delivery.id)
+        .where(Delivery.kind == kind, Delivery.state == "due", Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # In a materialized CTE: inside `IN (...)` PostgreSQL may rescan a LIMIT ... SKIP
+        # LOCKED subquery and so take more than `limit` rows.
+        due = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        chosen = Delivery.id == due.c.id
+    else:
+        chosen = Delivery.id.in_(due.scalar_subquery())
+    ids = db.session.scalars(
+        update(Delivery)
+        .where(chosen, Delivery.state == "due")
+        .values(
+            state="running",
+            lease_until=until,
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return Lease(sorted(ids), until)
+
+
+def release(lease: Lease, ids) -> int:
+    """Give claimed rows back untouched (a batch cut short): due again at once."""
+    from app.models import Delivery
+
+    ids = list(ids)
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(ids),
+            Delivery.state == "running",
+            Delivery.lease_until == lease.until,
+        )
+        .values(state="due", lease_until=None, attempts=Delivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+# -- the worker ------------------------------------------------------------------------------
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job in-process inside a fresh app context (see the module docstring)."""
 
     app: Flask
 
     def perform_job(self, job, queue, execution):
+        clock.job_starting(self.app)
         with self.app.app_context():
-            if os.getpid() != self._parent_pid:
-                # A forked work horse must not reuse the parent's database connections.
-                db.engine.dispose(close=False)
-            return super().perform_job(job, queue, execution)
+            try:
+                return super().perform_job(job, queue, execution)
+            finally:
+                db.session.remove()
 
 
-class AppWorker(AppContextMixin, Worker):
-    """Forks a work horse per job: a job that crashes or hangs cannot take the worker down."""
-
-
-class AppSimpleWorker(AppContextMixin, SimpleWorker):
-    """Runs jobs in-process (tests, and platforms where fork is unavailable)."""
-
-
-def make_worker(app: Flask, simple: bool = False) -> Worker:
-    cls = AppSimpleWorker if simple else AppWorker
-    worker = cls([queue(name, app) for name in QUEUES], connection=redis_connection(app))
+def make_worker(app: Flask) -> AppWorker:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        # A worker commits each delivery's outcome the moment it happens (see mail.py). It
+        # does not wait for PostgreSQL to flush each commit to disk: a killed *worker* loses
+        # nothing by that (the server has the commit); only a crash of the database server
+        # itself could lose the last fraction of a second of outcomes, which would then be
+        # delivered again. Worth it: a flush per email would cap release day at the disk's
+        # flush rate.
+        event.listen(engine, "connect", _asynchronous_commits)
+    worker = AppWorker([queue(name, app) for name in QUEUES], connection=redis_connection(app))
     worker.app = app
-    worker._parent_pid = os.getpid()
+    worker.log.debug("worker %s ready in pid %s", worker.name, os.getpid())
     return worker
+
+
+def _asynchronous_commits(dbapi_connection, _record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    dbapi_connection.commit()

@@ -73,6 +73,16 @@ curl -fsS -o /dev/null "$BASE/bench-release" || { cat "$WORK/web.log"; exit 1; }
 WORKERS=$(pgrep -d, -P "$WEB_PID")
 echo "  gunicorn master $WEB_PID, workers $WORKERS"
 
+# CPU time (ms) the web processes have used so far: with other work on the machine, the CPU a
+# request costs is a steadier figure than requests/s.
+web_cpu_ms() {
+  local ticks=0 pid
+  for pid in $WEB_PID ${WORKERS//,/ }; do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
+}
+
 # wrk's figures: requests/s and the 99th percentile latency in ms.
 run_wrk() {  # name url [lua script [its arguments...]]
   local name=$1 url=$2; shift 2
@@ -80,13 +90,20 @@ run_wrk() {  # name url [lua script [its arguments...]]
   if [ $# -gt 0 ]; then script=(-s "$1"); shift; fi
   local key=${name//[^a-z]/_}
   local out="$WORK/$key.txt"
+  local cpu_before cpu_after requests
+  cpu_before=$(web_cpu_ms)
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" "$url" -- "$@" >"$out"
+  cpu_after=$(web_cpu_ms)
   local rps p99 bad
+  requests=$(awk '/requests in/ {print $1}' "$out")
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' "$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$out")
-  printf '  %-34s %8.0f req/s   p99 %7.1f ms%s\n' "$name" "$rps" "$p99" "${bad:+   ($bad non-2xx/3xx)}"
-  eval "${key}_rps=$rps ${key}_p99=$p99"
+  local cpu
+  cpu=$(awk -v ms=$((cpu_after - cpu_before)) -v n="$requests" 'BEGIN {printf "%.2f", ms / n}')
+  printf '  %-34s %8.0f req/s   p99 %7.1f ms   web CPU %5.2f ms/request%s\n' \
+    "$name" "$rps" "$p99" "$cpu" "${bad:+   ($bad non-2xx/3xx)}"
+  eval "${key}_rps=$rps ${key}_p99=$p99 ${key}_cpu=$cpu"
 }
 
 echo
@@ -98,9 +115,11 @@ run_wrk "trivial /healthz" "$BASE/healthz"
 run_wrk "pre-save page /bench-release" "$BASE/bench-release"
 $PY -c "
 import sys
-page, trivial, p99 = map(float, sys.argv[1:])
-print(f'  ratio page/trivial: {page / trivial:.2f}   (target >= 0.8; page p99 target < 50 ms: {p99:.1f} ms)')
-" "$pre_save_page__bench_release_rps" "$trivial__healthz_rps" "$pre_save_page__bench_release_p99"
+page, trivial, p99, page_cpu, trivial_cpu = map(float, sys.argv[1:])
+print(f'  ratio page/trivial: {page / trivial:.2f} req/s   (target >= 0.8); page p99 {p99:.1f} ms (target < 50 ms)')
+print(f'  ratio by web CPU per request (trivial/page): {trivial_cpu / page_cpu:.2f}')
+" "$pre_save_page__bench_release_rps" "$trivial__healthz_rps" "$pre_save_page__bench_release_p99" \
+  "$pre_save_page__bench_release_cpu" "$trivial__healthz_cpu"
 load
 
 echo

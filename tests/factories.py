@@ -63,3 +63,15 @@ class Factories:
             db.session.refresh(campaign)
             db.session.expunge(campaign)
         return campaign
+
+
+def serve_at(app, url: str) -> None:
+    """Make `url` the app's PUBLIC_URL (a live server's address): its platform clients call
+    the simulator there, which registers the OAuth callbacks there, as a deployment registers
+    them on each platform."""
+    from app.simulator import defaults
+
+    app.config["PUBLIC_URL"] = url
+    defaults.point_at(app.config, url + "/simulator")
+    for platform, uris in defaults.redirect_uris(app.config).items():
+        app.extensions["simulator"].set_redirect_uris(platform, *uris)

@@ -13,7 +13,7 @@ from sqlalchemy import Text, select, type_coerce
 from app import clock
 from app.extensions import db
 from app.models import Artist, Connection, PendingConnect, Signup
-from tests.factories import Factories
+from tests.factories import Factories, serve_at
 from tests.platforms.conftest import simulator  # noqa: F401  (the live simulator fixture)
 from tests.platforms.consent import callback, consent
 
@@ -23,7 +23,7 @@ OAUTH = ["tidal", "youtube_music"]
 @pytest.fixture
 def site(simulator):  # noqa: F811  (the fixture imported above)
     """The app and the simulator on one live server, PUBLIC_URL set to it (the redirect URIs)."""
-    simulator.app.config["PUBLIC_URL"] = simulator.root
+    serve_at(simulator.app, simulator.root)
     # The app calls the simulator on the same busy server: give it a fan's patience.
     simulator.app.config["PLATFORM_TIMEOUT"] = 10
     with simulator.app.app_context():
@@ -303,3 +303,16 @@ def test_connection_starts_are_rate_limited_per_address(site, browser):
     site.app.config["CONNECT_RATE_LIMIT"] = "2 per minute"
     assert [start(site, browser, "tidal").status_code for _ in range(3)] == [303, 303, 429]
     assert len(rows(site, PendingConnect)) == 2
+
+
+def test_garbage_at_the_connect_addresses_never_gives_a_500(site, browser):
+    start(site, browser, "tidal")  # the browser now holds a pending connection cookie
+    for path in (
+        "/connect/tid%00al/callback?state=x",
+        "/connect/tidal/callback?state=%00&code=%00" + "x" * 10_000,
+        "/connect/tid%00al/email",
+        "/connect/tidal/email",
+    ):
+        for method in ("GET", "POST"):
+            response = browser.request(method, site.root + path, allow_redirects=False, timeout=10)
+            assert response.status_code < 500, (method, path, response.status_code)

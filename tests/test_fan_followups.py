@@ -80,6 +80,8 @@ def test_push_changes_need_the_signed_token_from_the_fans_confirmation(app, clie
         {"endpoint": "https://push.example/" + "x" * 3000, "keys": SUBSCRIPTION["keys"]},
         {"endpoint": SUBSCRIPTION["endpoint"], "keys": {"p256dh": "", "auth": "x"}},
         {"endpoint": SUBSCRIPTION["endpoint"], "keys": ["nope"]},
+        {"endpoint": "https://push.example/a\x00b", "keys": SUBSCRIPTION["keys"]},
+        {"endpoint": SUBSCRIPTION["endpoint"], "keys": {"p256dh": "a\x00", "auth": "x"}},
     ],
 )
 def test_a_malformed_push_subscription_is_refused(app, client, campaign, subscription):

@@ -28,6 +28,9 @@ ROUTES = [
     ("GET", "/dashboard/campaigns/{id}/subscribers", None),
     ("GET", "/dashboard/campaigns/{id}/subscribers?q=their", None),
     ("GET", "/dashboard/campaigns/{id}/subscribers.csv", None),
+    ("GET", "/dashboard/campaigns/{id}/release-day", None),
+    ("POST", "/dashboard/campaigns/{id}/release-day/check", {}),
+    ("POST", "/dashboard/campaigns/{id}/release-day/retry-saves", {}),
 ]
 # Routes that also name one of the campaign's subscribers ({signup}).
 SIGNUP_ROUTES = [

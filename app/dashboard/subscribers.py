@@ -1,4 +1,4 @@
-"""A campaign's page (tabs) and its Subscribers tab: the table, search, delete, CSV export."""
+"""A campaign's Subscribers tab: the table, counts, search, pages, delete, and the CSV export."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +17,6 @@ from flask import (
 from app.dashboard import bp
 from app.dashboard.campaigns import _fragment_request
 from app.dashboard.scope import my_campaign
-from app.dashboard.tabs import CAMPAIGN_TABS
 from app.subscribers import export
 from app.subscribers.listing import (
     BadCursor,
@@ -30,20 +29,9 @@ from app.subscribers.listing import (
 )
 
 
-@bp.context_processor
-def campaign_tabs():
-    return {"campaign_tabs": CAMPAIGN_TABS}
-
-
 @bp.app_template_filter("in_zone")
 def in_zone(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
-
-
-@bp.get("/campaigns/<int:campaign_id>")
-def campaign_page(campaign_id: int):
-    my_campaign(campaign_id)
-    return redirect(url_for(CAMPAIGN_TABS[0][1], campaign_id=campaign_id))
 
 
 @bp.get("/campaigns/<int:campaign_id>/subscribers")

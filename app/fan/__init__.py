@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("fan", __name__)
 
-from app.fan import connect, page, push, unsubscribe  # noqa: E402,F401  (routes)
+from app.fan import connect, page, push, routing, smart_link, unsubscribe  # noqa: E402,F401

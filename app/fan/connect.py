@@ -34,13 +34,14 @@ from app.fan.page import (
     offered_platform,
     page_context,
     private,
+    remember_platform,
     signup_rate_limit,
 )
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
 from app.form_filters import clean_text
 from app.models import Campaign
-from app.platforms import client_for
+from app.platforms import client_for, registry
 from app.platforms.base import DirectSavePlatform, PermanentError, PlatformError
 from app.platforms.registry import Email, Platform
 
@@ -123,6 +124,8 @@ def connect_start(platform: str):
 @bp.route("/connect/<platform>/callback", methods=["GET", "POST"])
 @csrf.exempt  # the single-use `state`, bound to this browser's cookie, protects it
 def connect_callback(platform: str):
+    if platform not in registry.KEYS:
+        abort(404)
     answer = {
         key: clean_text(value)[:4096]
         for key, value in (request.form if request.method == "POST" else request.args).items()
@@ -155,6 +158,8 @@ def connect_callback(platform: str):
     secret = pending.hold_connected(campaign, chosen.key, connected, signup_id)
     response = redirect(url_for("fan.connect_email", platform=chosen.key), 303)
     pending.set_cookie(response, secret, pending.EMAIL_TIME)
+    if signup_id is not None:
+        remember_platform(response, campaign, chosen.key)
     return private(response)
 
 
@@ -162,6 +167,8 @@ def connect_callback(platform: str):
 @csrf.exempt  # bound to this browser by the pending-connection cookie
 @signup_rate_limit
 def connect_email(platform: str):
+    if platform not in registry.KEYS:
+        abort(404)
     row = pending.connected_here(platform)
     if row is None:
         return fan_error(400, GONE)

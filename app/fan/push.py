@@ -6,6 +6,7 @@ only that page can turn the notification on or off for it. Sending is release da
 (app/release_day/push.py) with the VAPID keys from app/vapid.py.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request, send_from_directory
@@ -17,6 +18,8 @@ from app.fan.form_guard import same_origin
 from app.fan.recording import remove_push_subscription, store_push_subscription
 from app.models import Signup
 
+KEY = re.compile(r"[A-Za-z0-9_-]+={0,2}")  # base64url, as PushSubscription.toJSON() gives
+CONTROL = re.compile(r"[\x00-\x20\x7f]")
 TOKEN_MAX_AGE = 7 * 24 * 3600  # the confirmation page may stay open for a while
 _SALT = "dropday.push"
 MAX_KEY = 255
@@ -56,10 +59,14 @@ def _subscription(body: dict) -> tuple[str, str, str] | None:
     endpoint, keys = sub.get("endpoint"), sub.get("keys")
     if not isinstance(endpoint, str) or not isinstance(keys, dict) or len(endpoint) > 2048:
         return None
+    if CONTROL.search(endpoint):
+        return None
     if urlsplit(endpoint).scheme not in {"https", "http"} or not urlsplit(endpoint).netloc:
         return None
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
-    if not all(isinstance(k, str) and 0 < len(k) <= MAX_KEY for k in (p256dh, auth)):
+    if not all(
+        isinstance(k, str) and len(k) <= MAX_KEY and KEY.fullmatch(k) for k in (p256dh, auth)
+    ):
         return None
     return endpoint, p256dh, auth
 

@@ -4,15 +4,20 @@ from app.models.artist import Artist
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.login_session import LoginSession
+from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
 
 __all__ = [
     "Artist",
     "Campaign",
+    "Click",
     "Connection",
+    "Delivery",
     "LoginSession",
     "PendingConnect",
+    "PlatformLink",
     "PreviousSlug",
     "PushSubscription",
+    "ReleaseCheck",
     "Signup",
 ]

@@ -39,6 +39,14 @@ class Campaign(db.Model):
     platforms: Mapped[list] = mapped_column(db.JSON)
     active: Mapped[bool] = mapped_column(default=True)
     phase: Mapped[str] = mapped_column(db.String(20), default="presave")
+    # Release day (app/release_day/schedule.py). No next check yet means "at release_at".
+    next_check_at = mapped_column(UTCDateTime, index=True)
+    # A check claimed by a tick runs until then; after it, the next tick may claim it again.
+    check_lease_until = mapped_column(UTCDateTime)
+    converted_at = mapped_column(UTCDateTime)  # first found: the page became the Smart Link
+    # Not found a day past the release moment: operators were emailed; the dashboard shows
+    # a banner while phase == "not_found".
+    alerted_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 

@@ -6,7 +6,9 @@ Apple offers no refresh for it, so when Apple stops accepting it (403) only the 
 that by connecting again.
 
 A library add answers 202 with no body even for ids it silently ignores, and items may show
-up later, so a save is only `verified` once the album is seen in the fan's library.
+up later, so a save is only `verified` once the album is seen in the fan's library: `save`
+looks once, right away; if it is not there yet, the caller asks `verify` later (release day
+makes that a later step of the delivery: nothing waits inside a job).
 """
 
 import hashlib
@@ -54,8 +56,6 @@ class AppleMusicClient(HttpClient):
         storefront: str = "us",
         musickit_js_url: str,
         origin: str | None = None,
-        verify_attempts: int = 3,
-        verify_delay: float = 2.0,
         **common,
     ):
         super().__init__(api_url=api_url, **common)
@@ -65,8 +65,6 @@ class AppleMusicClient(HttpClient):
         self.storefront = storefront
         self.musickit_js_url = musickit_js_url
         self.origin = origin
-        self.verify_attempts = verify_attempts
-        self.verify_delay = verify_delay
         self._tokens: dict[bool, tuple[str, int]] = {}
 
     @classmethod
@@ -232,20 +230,21 @@ class AppleMusicClient(HttpClient):
         if response.status_code == 404:
             raise PermanentError("Apple Music has no such item")
         self._raise_for_error(response)
-        for attempt in range(self.verify_attempts):
-            if attempt:
-                time.sleep(self.verify_delay)
-            try:
-                if self._in_library(tokens.access_token, kind, listing.platform_id):
-                    return SaveResult(verified=True, detail="found in the fan's library")
-            except TemporaryError:
-                # The add was accepted; a busy library read only means we cannot prove it.
-                break
+        try:
+            if self.verify(tokens, listing):
+                return SaveResult(verified=True, detail="found in the fan's library")
+        except TemporaryError:
+            pass  # the add was accepted; a busy library read only means we cannot prove it yet
         return SaveResult(
             verified=False,
             detail=f"Apple accepted the add ({response.status_code}) but it is not in the "
             "fan's library yet",
         )
+
+    def verify(self, tokens: Tokens, listing: Listing) -> bool:
+        """Is `listing` in the fan's library now? (TemporaryError if Apple cannot say.)"""
+        kind = "albums" if listing.kind == "album" else "songs"
+        return self._in_library(tokens.access_token, kind, listing.platform_id)
 
     def _in_library(self, music_user_token: str, kind: str, item_id: str) -> bool:
         """`relate=library` on the catalog item names its library copy if the fan has one.

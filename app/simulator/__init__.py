@@ -38,11 +38,13 @@ def current_simulator():
 # Each module registers its routes on bp.
 from app.simulator import (  # noqa: E402, F401
     apple_music,
+    clock,
     console,
     deezer,
     google_accounts,
     musickit,
     odesli,
+    push,
     spotify,
     tidal,
     youtube,

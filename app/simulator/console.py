@@ -1,6 +1,7 @@
 """The simulator's page for `make dev`: play a scenario by hand (make a release live on a
-platform, revoke a listener's token, turn faults on and off, with an exact status and body or
-a delay if wanted, set YouTube's daily quota) and watch Dropday's calls.
+platform, everywhere at once or one platform after another, move the clock, revoke a
+listener's token, turn faults on and off, with an exact status and body or a delay if wanted,
+set YouTube's daily quota) and watch Dropday's calls.
 
 Plain server-rendered forms; unlike the simulated APIs these keep Dropday's CSRF check.
 An action that worked answers 303 back to the page. Bad input answers the page itself with
@@ -9,6 +10,7 @@ can mistake a refused action for a done one.
 """
 
 import math
+from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 
@@ -21,6 +23,7 @@ LOG_ROWS = 100
 MAX_HOURS = 24 * 366 * 10  # the clock moves at most ten years at a time
 MAX_DELAY = 600  # seconds a fault may hold an answer back
 QUOTA_PLATFORMS = ("youtube",)  # the simulated APIs that count a daily quota
+MAX_STAGGER_MINUTES = 7 * 24 * 60  # a week between two platforms is plenty for a rehearsal
 
 
 class BadInput(Exception):
@@ -51,6 +54,8 @@ def _page(error: str | None = None):
             for release in sim.catalog.releases.values()
         ]
         listeners = list(sim.listeners.values())
+        # The launch form offers first a release no platform has yet (the rehearsal's).
+        unreleased = [r.key for r, states in releases if not any(v[1] for v in states.values())]
         faults = list(sim.faults.active)
         log = list(reversed(sim.log.entries[-LOG_ROWS:]))
     return render_template(
@@ -62,6 +67,7 @@ def _page(error: str | None = None):
         fault_kinds=sorted(set().union(GENERIC, *FAULT_KINDS.values())),
         quota_platforms=QUOTA_PLATFORMS,
         releases=releases,
+        unreleased=unreleased,
         listeners=listeners,
         faults=faults,
         log=log,
@@ -83,6 +89,42 @@ def availability(key):
         sim.take_down(key, platform)
     else:
         sim.go_live(key, platform)
+    return _back()
+
+
+@bp.post("/launch")
+def launch():
+    """A release goes live on every platform not serving it yet: all now, or (`every` N
+    simulated minutes) one platform after another in the catalog's order, the first now;
+    or (`take_down`) no platform has it any more, to rehearse release day again."""
+    sim = current_simulator()
+    key = request.form.get("release", "")
+    if key not in sim.catalog.releases:
+        raise BadInput(f"There is no release “{key}”.", 404)
+    mode = _choice("mode", ("all", "staggered", "take_down"))
+    every = 0.0
+    if mode == "staggered":
+        every = _number("every", float, low=0, high=MAX_STAGGER_MINUTES) or 0
+    with sim.lock:
+        now = sim.now()
+        release = sim.release(key)
+        if mode == "take_down":
+            sim.take_down(release)
+            flash(f"{release.title} is live nowhere now.", "success")
+            return _back()
+        waiting = [p for p in PLATFORMS if not release.is_live(p, now)]
+        for n, platform in enumerate(waiting):
+            sim.go_live(release, platform, at=now + timedelta(minutes=every * n))
+    if not waiting:
+        flash(f"{release.title} is already live everywhere.", "success")
+    elif every:
+        flash(
+            f"{release.title} goes live on {waiting[0]} now, then on one more platform "
+            f"every {every:g} simulated minutes: {', '.join(waiting[1:]) or 'no others'}.",
+            "success",
+        )
+    else:
+        flash(f"{release.title} is live now on {', '.join(waiting)}.", "success")
     return _back()
 
 
@@ -154,8 +196,14 @@ def clear_faults():
 
 @bp.post("/clock")
 def clock():
-    hours = _number("hours", float, low=-MAX_HOURS, high=MAX_HOURS)
-    current_simulator().advance(hours=hours or 0)
+    """Move the simulator's clock (which Dropday's follows in simulator mode) by `minutes`
+    and/or `hours`; negative values go back."""
+    hours = _number("hours", float, low=-MAX_HOURS, high=MAX_HOURS) or 0
+    minutes = _number("minutes", float, low=-MAX_HOURS * 60, high=MAX_HOURS * 60) or 0
+    if abs(hours * 60 + minutes) > MAX_HOURS * 60:
+        raise BadInput(f"The clock moves at most {MAX_HOURS:g} hours at a time.")
+    now = current_simulator().advance(hours=hours, minutes=minutes)
+    flash(f"Simulator time is now {now:%Y-%m-%d %H:%M} UTC.", "success")
     return _back()
 
 

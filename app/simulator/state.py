@@ -70,6 +70,11 @@ class Simulator:
                 return self._frozen
             return datetime.now(UTC) + self._offset
 
+    @property
+    def frozen(self) -> bool:
+        with self.lock:
+            return self._frozen is not None
+
     def set_clock(self, moment: datetime | None) -> None:
         """Freeze the clock at `moment` (aware); None returns to real time."""
         with self.lock:

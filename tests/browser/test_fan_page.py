@@ -5,13 +5,14 @@ in-app browsers, and an axe-core pass in every state."""
 
 import json
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import PushSubscription, Signup
-from tests.factories import Factories
+from tests.factories import Factories, serve_at
 
 AXE = "/static/vendor/axe-core-4.14.1/axe.min.js"
 INSTAGRAM = (
@@ -24,7 +25,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.fixture
 def fan_site(site):
     """The live app with a campaign; PUBLIC_URL is the server (the redirect URIs match)."""
-    site.app.config["PUBLIC_URL"] = site.url
+    serve_at(site.app, site.url)
     site.app.config["PLATFORM_TIMEOUT"] = 10
     make = Factories(site.app)
     owner = make.artist(email="owner@example.com", name="Owner")
@@ -298,3 +299,42 @@ def test_the_other_fan_pages_pass_axe_in_light_and_dark(fan_site, phone):
     phone.get_by_role("button", name="Unsubscribe").click()
     expect(phone.get_by_role("heading", name="You're unsubscribed")).to_be_visible()
     check_accessibility(phone, "unsubscribed")
+
+
+def test_the_release_time_is_shown_in_the_fans_own_time_zone(fan_site, browser):
+    context = browser.new_context(
+        **PHONE, base_url=fan_site.url, timezone_id="Asia/Tokyo", locale="en-GB"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/night-drive")
+        moment = page.locator("time[data-local-time]")
+        tokyo = fan_site.campaign.release_at.astimezone(ZoneInfo("Asia/Tokyo"))
+        expect(moment).to_contain_text(tokyo.strftime("%H:%M"))  # midnight in Berlin
+        expect(moment).to_contain_text("GMT+9")
+        assert "Europe/Berlin" not in moment.inner_text()
+    finally:
+        context.close()
+
+
+def test_the_keyboard_follows_the_page_with_a_visible_focus(fan_site, phone):
+    phone.goto("/night-drive")
+    order = []
+    for _ in range(5):
+        phone.keyboard.press("Tab")
+        order.append(phone.evaluate("document.activeElement.querySelector('.label')?.textContent"))
+        outline = phone.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid"  # :focus-visible draws a 3px ring
+    assert order == [
+        "Pre-add on Apple Music",
+        "Pre-save on YouTube Music",
+        "Pre-save on TIDAL",
+        "Get an email on release day for Spotify",
+        "Get an email on release day for Amazon Music",
+    ]
+    phone.keyboard.press("Shift+Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_label("Your email address")).to_be_focused()
+    phone.keyboard.type("keys@example.com")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="You're on the list")).to_be_visible()

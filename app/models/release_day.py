@@ -1,0 +1,119 @@
+"""Release day's records: the outbox of effects, the detection log, found links and clicks.
+
+Every release-day effect (a direct save, an email, a push) is one Delivery row, unique per
+(signup, kind): the database, not Redis, says what is still to do and what was done, so a
+lost job or a killed worker loses nothing and repeats nothing (see app/jobs.py, claim_due).
+"""
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+DELIVERY_KINDS = ("save", "email", "push")
+# waiting: its platform has no link yet; due: claimable from next_attempt_at on;
+# running: claimed until lease_until; done / failed / skipped: final.
+DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
+# A step past the first call: "verify" = the platform accepted the save, check it later.
+CHECK_OUTCOMES = ("found", "not_found", "outage")
+CHECK_TRIGGERS = ("schedule", "manual")
+MATCHED_BY = ("source", "upc", "isrc", "search", "odesli")
+LINK_KINDS = ("album", "track")
+CLICK_SOURCES = ("smart_link", "email", "push")
+
+
+class Delivery(db.Model):
+    __table_args__ = (
+        UniqueConstraint("signup_id", "kind"),
+        CheckConstraint(f"kind IN {DELIVERY_KINDS!r}", name="kind"),
+        CheckConstraint(f"state IN {DELIVERY_STATES!r}", name="state"),
+        CheckConstraint("step IS NULL OR step = 'verify'", name="step"),
+        CheckConstraint("state <> 'running' OR lease_until IS NOT NULL", name="running_has_lease"),
+        # claim_due: the due rows of one kind, oldest first.
+        Index("ix_delivery_claim", "kind", "state", "next_attempt_at"),
+        # The tick's search for expired leases.
+        Index("ix_delivery_lease", "state", "lease_until"),
+        # Counts per campaign for the release-day view; waking a platform's waiting saves.
+        Index("ix_delivery_campaign", "campaign_id", "kind", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(db.String(8))
+    # The platform the effect is for (the fan's choice): a save waits for its link.
+    platform: Mapped[str] = mapped_column(db.String(32))
+    state: Mapped[str] = mapped_column(db.String(8), default="waiting")
+    step: Mapped[str | None] = mapped_column(db.String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at = mapped_column(UTCDateTime)
+    # When it first became due: temporary failures are retried for a window from here.
+    due_since = mapped_column(UTCDateTime)
+    lease_until = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(db.String(500))
+    verified: Mapped[bool | None] = mapped_column()  # saves only: the platform confirmed it
+    done_at = mapped_column(UTCDateTime)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    signup = relationship("Signup")
+
+
+class ReleaseCheck(db.Model):
+    """One detection attempt and what each platform answered.
+
+    `answers`: {platform: {"status": "found"|"not_found"|"outage"|"skipped", "matched_by",
+    "url", "detail"}}. An outage is recorded as such and never counts as "not found".
+    """
+
+    __table_args__ = (
+        CheckConstraint(f"outcome IN {CHECK_OUTCOMES!r}", name="outcome"),
+        CheckConstraint(f"triggered_by IN {CHECK_TRIGGERS!r}", name="triggered_by"),
+        Index("ix_release_check_campaign", "campaign_id", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    checked_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    outcome: Mapped[str] = mapped_column(db.String(16))
+    triggered_by: Mapped[str] = mapped_column(db.String(16), default="schedule")
+    answers: Mapped[dict] = mapped_column(db.JSON, default=dict)
+
+
+class PlatformLink(db.Model):
+    """Where the release is on one platform: a "detected platform" of the Smart Link."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "platform"),
+        CheckConstraint(f"matched_by IN {MATCHED_BY!r}", name="matched_by"),
+        CheckConstraint(f"kind IN {LINK_KINDS!r}", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(db.String(32))
+    url: Mapped[str] = mapped_column(db.String(2048))
+    platform_id: Mapped[str] = mapped_column(db.String(255))
+    kind: Mapped[str] = mapped_column(db.String(8))
+    matched_by: Mapped[str] = mapped_column(db.String(8))
+    found_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Click(db.Model):
+    """A fan followed a release-day link. Nothing about the fan or device is stored.
+
+    `platform` is where the click led; None when it led to the Smart Link itself (the fan's
+    platform had no link yet).
+    """
+
+    __table_args__ = (
+        CheckConstraint(f"source IN {CLICK_SOURCES!r}", name="source"),
+        Index("ix_click_campaign", "campaign_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    platform: Mapped[str | None] = mapped_column(db.String(32))
+    source: Mapped[str] = mapped_column(db.String(16))
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

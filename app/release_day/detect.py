@@ -1,0 +1,210 @@
+"""Detection: is the release live yet, and where?
+
+One check: resolve the campaign's source into identifiers (app/platforms/identity.py), then
+ask every enabled platform of the campaign that has no link yet. Each client looks up in
+its platform's own order (by UPC, then by ISRC, then by text search where that is all the
+platform offers, a search match needing title and artist to agree: matching.py); Amazon
+Music and SoundCloud are only reachable through Odesli, asked once for both. Every check is
+recorded with each platform's answer. A platform that could not answer (outage, rate limit,
+timeout) is recorded as an "outage", never as "not found".
+
+Found anywhere: the campaign converts (convert.py); links found later appear on the Smart
+Link as they come, and saves waiting for them become due.
+"""
+
+import logging
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db, mail
+from app.models import Campaign, PlatformLink, ReleaseCheck
+from app.platforms import CLIENTS, client_for, registry
+from app.platforms.base import NotFound, PermanentError, TemporaryError
+from app.platforms.identity import UnresolvedSource, resolve_for
+from app.release_day import convert, schedule
+
+log = logging.getLogger(__name__)
+
+ODESLI_ONLY = ("amazon_music", "soundcloud")
+
+
+def platforms_to_find(campaign: Campaign, linked: set[str]) -> list[str]:
+    """The campaign's platforms that can be looked up, are enabled here, and have no link."""
+    disabled = set(current_app.config.get("DISABLED_PLATFORMS") or ())
+    return [
+        key
+        for key in campaign.platforms
+        if key in registry.BY_KEY
+        and registry.get(key).lookups
+        and key not in disabled
+        and key not in linked
+        and (key in CLIENTS or key in ODESLI_ONLY)
+    ]
+
+
+def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
+    """The job: one check of one campaign; returns the check's outcome (None: nothing to do)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    now = clock.now()
+    links = {
+        link.platform: link
+        for link in db.session.scalars(
+            select(PlatformLink).where(PlatformLink.campaign_id == campaign_id)
+        )
+    }
+    wanted = platforms_to_find(campaign, set(links))
+    answers = ask(campaign, wanted) if wanted else {}
+    newly = []
+    for key, answer in answers.items():
+        if answer["status"] == "found":
+            listing = answer.pop("listing")
+            db.session.add(
+                PlatformLink(
+                    campaign_id=campaign_id,
+                    platform=key,
+                    url=listing.url,
+                    platform_id=listing.platform_id,
+                    kind=listing.kind,
+                    matched_by=listing.matched_by,
+                    found_at=now,
+                )
+            )
+            newly.append(key)
+    statuses = {a["status"] for a in answers.values()}
+    if links or newly:
+        outcome = "found"
+    elif answers and statuses <= {"outage", "error"}:
+        outcome = "outage"
+    else:
+        outcome = "not_found"
+    if answers or triggered_by == "manual":
+        db.session.add(
+            ReleaseCheck(
+                campaign_id=campaign_id,
+                checked_at=now,
+                outcome=outcome,
+                triggered_by=triggered_by,
+                answers=answers,
+            )
+        )
+    converted = False
+    if outcome == "found" and campaign.phase != "live":
+        convert.convert(campaign, now)
+        converted = True
+    woken = convert.wake_saves(campaign_id, newly, now)
+    alert = False
+    if campaign.phase == "live":
+        still_missing = [key for key in wanted if key not in newly]
+        campaign.next_check_at = (
+            schedule.next_lag_check(campaign.converted_at, now) if still_missing else None
+        )
+    else:
+        if campaign.phase == "presave":
+            campaign.phase = "awaiting_release"
+        if now - campaign.release_at >= schedule.ALERT_AFTER and campaign.alerted_at is None:
+            campaign.phase = "not_found"
+            campaign.alerted_at = now
+            alert = True
+        campaign.next_check_at = schedule.next_check(campaign.release_at, now)
+    campaign.check_lease_until = None
+    db.session.commit()
+    if alert:
+        send_alert(campaign, answers)
+    if converted or woken:
+        schedule.kick_deliveries()
+    return outcome
+
+
+def ask(campaign: Campaign, wanted: list[str]) -> dict[str, dict]:
+    """Each wanted platform's answer: {"status", "matched_by"?, "url"?, "detail"?}, plus the
+    Listing under "listing" for those found (taken out before the answers are stored)."""
+    try:
+        identity = resolve_for(campaign.source)
+    except UnresolvedSource as error:
+        return {key: {"status": "not_found", "detail": error.reason} for key in wanted}
+    except TemporaryError as error:
+        detail = f"the release source could not be resolved: {error}"
+        return {key: {"status": "outage", "detail": detail} for key in wanted}
+    except PermanentError as error:
+        detail = f"the release source could not be resolved: {error.reason}"
+        return {key: {"status": "error", "detail": detail} for key in wanted}
+
+    answers = {}
+    for key in wanted:
+        if key in ODESLI_ONLY:
+            continue
+        answers[key] = _answer(lambda key=key: client_for(key).find_release(identity))
+    odesli_wanted = [key for key in wanted if key in ODESLI_ONLY]
+    if odesli_wanted:
+        urls = tuple(a["url"] for a in answers.values() if a.get("url"))
+        try:
+            found = client_for("odesli").find_links(identity, urls)
+        except Exception as error:
+            answers.update({key: _failure(error) for key in odesli_wanted})
+        else:
+            answers.update({key: _found(found.get(key)) for key in odesli_wanted})
+    return answers
+
+
+def _answer(lookup) -> dict:
+    try:
+        return _found(lookup())
+    except Exception as error:
+        return _failure(error)
+
+
+def _failure(error: Exception) -> dict:
+    if isinstance(error, NotFound):
+        return {"status": "not_found"}
+    if isinstance(error, TemporaryError):
+        return {"status": "outage", "detail": str(error)}
+    if isinstance(error, PermanentError):
+        return {"status": "error", "detail": error.reason}
+    log.error("release lookup failed", exc_info=error)
+    return {"status": "outage", "detail": f"unexpected error: {error.__class__.__name__}"}
+
+
+def _found(listing) -> dict:
+    if listing is None:
+        return {"status": "not_found"}
+    return {
+        "status": "found",
+        "matched_by": listing.matched_by,
+        "url": listing.url,
+        "listing": listing,
+    }
+
+
+def send_alert(campaign: Campaign, answers: dict) -> None:
+    """Tell the operators a release is still not found a day after its release moment."""
+    to = current_app.config.get("ALERT_EMAIL")
+    if not to:
+        log.warning("campaign %s not found after a day; ALERT_EMAIL is not set", campaign.id)
+        return
+    lines = [
+        f"“{campaign.title}” by {campaign.artist_name} (campaign {campaign.id}, "
+        f"/{campaign.slug}) is still not found on any platform, "
+        f"{schedule.ALERT_AFTER.total_seconds() / 3600:.0f} hours past its release moment "
+        f"({campaign.release_at:%Y-%m-%d %H:%M} UTC).",
+        f"Release source: {campaign.source_kind} {campaign.source_value}",
+        "",
+        "Last check:",
+        *(f"- {key}: {a['status']} {a.get('detail', '')}".rstrip() for key, a in answers.items()),
+        "",
+        "Dropday keeps checking: hourly for 7 days, then every 6 hours for 30 days.",
+    ]
+    try:
+        mail.send(
+            Message(
+                subject=f"[Dropday] Release not found: {campaign.title}",
+                recipients=[to],
+                body="\n".join(lines),
+            )
+        )
+    except Exception:
+        log.exception("could not send the not-found alert for campaign %s", campaign.id)

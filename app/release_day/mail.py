@@ -1,0 +1,162 @@
+"""Release-day emails: one per fan with an email who has not unsubscribed, once.
+
+A batch of email deliveries goes out over one SMTP connection (Flask-Mail's `connect()`),
+each message rendered from templates/emails/release_day.{html,txt}, with
+- one button, "Listen on <platform>", to the fan's personal routing link (links.py),
+- `List-Unsubscribe` (the fan's /u/<token> page, which takes RFC 8058's one-click POST)
+  and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and a visible unsubscribe link,
+- a `Message-ID` made from the delivery's id, the same on every attempt.
+"""
+
+import contextlib
+import email.policy
+import logging
+import smtplib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import select
+
+from app.extensions import db, mail
+from app.jobs import Lease, release
+from app.models import Campaign, Delivery, PlatformLink, Signup
+from app.platforms import registry
+from app.release_day.deliver import done, failed, retry_later, skipped
+from app.release_day.links import personal_link
+
+log = logging.getLogger(__name__)
+
+
+# The classic header model: headers go out as the strings Flask-Mail already encoded, without
+# the modern policy parsing every header again (which cost more than sending the message).
+_WIRE = email.policy.compat32.clone(linesep="\r\n")
+
+
+class ReleaseMail(Message):
+    def as_bytes(self) -> bytes:
+        message = self._message()
+        message.policy = _WIRE
+        return message.as_bytes(policy=_WIRE)
+
+
+@dataclass(frozen=True)
+class Release:
+    """What every email of one campaign shares."""
+
+    title: str
+    artist_name: str
+    artwork_url: str | None
+    smart_link: str
+    found: frozenset[str]
+
+
+def _release(campaign_id: int) -> Release:
+    campaign = db.session.get(Campaign, campaign_id)
+    base = current_app.config["PUBLIC_URL"]
+    found = db.session.scalars(
+        select(PlatformLink.platform).where(PlatformLink.campaign_id == campaign_id)
+    )
+    return Release(
+        title=campaign.title,
+        artist_name=campaign.artist_name,
+        artwork_url=f"{base}/artwork/{campaign.artwork}-page.jpg" if campaign.artwork else None,
+        smart_link=f"{base}/{campaign.slug}",
+        found=frozenset(found),
+    )
+
+
+def build(row, release_: Release) -> Message:
+    """The email for one delivery; `row`: a batch row (see `deliver_emails`)."""
+    config = current_app.config
+    platform = registry.BY_KEY.get(row.platform)
+    listen = f"Listen on {platform.name}" if platform and platform.key != "other" else "Listen now"
+    unsubscribe = f"{config['PUBLIC_URL']}/u/{row.unsubscribe_token}"
+    context = {
+        "release": release_,
+        "listen": listen,
+        "link": personal_link(row.signup_id, "email"),
+        "unsubscribe_url": unsubscribe,
+    }
+    env = current_app.jinja_env
+    message = ReleaseMail(
+        subject=f"Out now: {release_.title} by {release_.artist_name}",
+        recipients=[row.email],
+        body=env.get_template("emails/release_day.txt").render(context),
+        html=env.get_template("emails/release_day.html").render(context),
+        extra_headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    host = urlsplit(config["PUBLIC_URL"]).hostname or "dropday.invalid"
+    message.msgId = f"<release-day.{row.campaign_id}.{row.id}@{host}>"
+    return message
+
+
+def deliver_emails(lease: Lease) -> None:
+    rows = db.session.execute(
+        select(
+            Delivery.id,
+            Delivery.campaign_id,
+            Delivery.attempts,
+            Delivery.due_since,
+            Signup.id.label("signup_id"),
+            Signup.email,
+            Signup.platform,
+            Signup.unsubscribe_token,
+            Signup.unsubscribed_at,
+        )
+        .join(Signup, Signup.id == Delivery.signup_id)
+        .where(Delivery.id.in_(lease.ids))
+        .order_by(Delivery.id)
+    ).all()
+    releases: dict[int, Release] = {}
+    try:
+        connection = mail.connect().__enter__()
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("SMTP server unavailable: %s", error)
+        for row in rows:
+            retry_later(lease, row, f"SMTP server unavailable: {error}")
+        return
+    try:
+        for n, row in enumerate(rows):
+            if lease.ending():
+                release(lease, [r.id for r in rows[n:]])
+                return
+            if row.unsubscribed_at is not None or not row.email:
+                skipped(lease, row.id, "the fan unsubscribed")
+                continue
+            if row.campaign_id not in releases:
+                releases[row.campaign_id] = _release(row.campaign_id)
+            message = build(row, releases[row.campaign_id])
+            try:
+                connection.send(message)
+            except smtplib.SMTPRecipientsRefused as error:
+                failed(lease, row.id, f"the mail server refused the address: {error.recipients}")
+                continue
+            except smtplib.SMTPResponseException as error:
+                if error.smtp_code >= 500:
+                    failed(lease, row.id, f"the mail server refused it ({error.smtp_code})")
+                    continue
+                retry_later(lease, row, f"the mail server said try later ({error.smtp_code})")
+                continue
+            except (smtplib.SMTPException, OSError) as error:
+                # The connection broke: this message may or may not have arrived. Retry it
+                # later (see the window below) and hand the rest back for a new connection.
+                retry_later(lease, row, f"SMTP connection failed: {error}")
+                release(lease, [r.id for r in rows[n + 1 :]])
+                return
+            # THE ONE WINDOW where a crash repeats an effect: the SMTP server has accepted
+            # this message, and the row does not say so until the commit below. A worker
+            # killed right here leaves the row "running"; when its lease runs out it is due
+            # again and the fan gets this email a second time. What limits it: each message
+            # is recorded (and committed) the moment it is accepted, never at the end of the
+            # batch, so a crash repeats at most the one message in flight per worker; and the
+            # repeat carries the same Message-ID, which lets mail systems that deduplicate
+            # on it drop it.
+            done(lease, row.id)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.__exit__(None, None, None)

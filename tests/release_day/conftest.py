@@ -1,0 +1,188 @@
+"""Release day against the real pieces: the simulator over HTTP (platforms and push
+service), the SMTP test server, Redis, and the database.
+
+`rd` gives an in-process app whose clock is the simulator's (frozen, moved by tests), and
+helpers that seed a campaign and its fans the way the fan pages would.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from app import clock
+from app.extensions import db
+from app.jobs import make_worker
+from app.models import Campaign, Connection, PushSubscription, Signup
+from app.simulator import push as sim_push
+from app.simulator.apple_music import USER_TOKEN_LIFETIME
+from tests.platforms.conftest import simulator  # noqa: F401  (fixture)
+
+SPOTIFY_SOURCE = "spotify:album:4aawyAB9vmqN3uQ7FjRGTy"  # the simulator's "demo" album
+_seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def vapid_private_key() -> str:
+    """A VAPID key pair for the tests (the fan pages' keys are generated per installation)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@dataclass
+class Fan:
+    signup_id: int
+    email: str | None = None
+    listener: str | None = None
+    platform: str | None = None
+    endpoint: str | None = None
+
+
+@dataclass
+class ReleaseDay:
+    app: object
+    server: object  # tests.platforms.conftest.SimulatorServer
+    fans: list[Fan] = field(default_factory=list)
+
+    @property
+    def sim(self):
+        return self.server.sim
+
+    def campaign(self, owner, *, released_ago=timedelta(minutes=1), **fields) -> Campaign:
+        from tests.factories import Factories
+
+        campaign = Factories(self.app).campaign(
+            owner,
+            source_kind=fields.pop("source_kind", "spotify"),
+            source_value=fields.pop("source_value", SPOTIFY_SOURCE),
+            **fields,
+        )
+        with self.app.app_context():
+            row = db.session.get(Campaign, campaign.id)
+            row.release_at = self.sim.now() - released_ago
+            db.session.commit()
+            db.session.refresh(row)
+            db.session.expunge(row)
+        return row
+
+    def email_fan(self, campaign, platform="spotify", **fields) -> Fan:
+        n = next(_seq)
+        email = fields.pop("email", f"fan{n}@example.com")
+        with self.app.app_context():
+            signup = Signup(
+                campaign_id=campaign.id,
+                platform=platform,
+                mode="email",
+                email=email,
+                consent_version=1,
+                **fields,
+            )
+            db.session.add(signup)
+            db.session.commit()
+            fan = Fan(signup.id, email=email, platform=platform)
+        self.fans.append(fan)
+        return fan
+
+    def direct_fan(self, campaign, platform: str, email: str | None = None) -> Fan:
+        """A fan who connected `platform`: tokens the simulator really issued."""
+        n = next(_seq)
+        listener = f"listener{n}"
+        self.sim.add_listener(listener)
+        config = self.app.config
+        if platform == "tidal":
+            issued = self.sim.issue_tokens(
+                "tidal",
+                config["TIDAL_CLIENT_ID"],
+                listener=listener,
+                scope="collection.read collection.write",
+            )
+        elif platform == "youtube_music":
+            issued = self.sim.issue_tokens(
+                "youtube",
+                config["GOOGLE_CLIENT_ID"],
+                listener=listener,
+                scope="https://www.googleapis.com/auth/youtube",
+                prefix="ya29.",
+            )
+        else:
+            self.sim.set_token_lifetime("apple_music", USER_TOKEN_LIFETIME)
+            issued = self.sim.issue_tokens(
+                "apple_music", config["APPLE_TEAM_ID"], listener=listener, refresh=False
+            )
+        with self.app.app_context():
+            signup = Signup(
+                campaign_id=campaign.id,
+                platform=platform,
+                mode="direct",
+                email=email,
+                consent_version=1,
+            )
+            db.session.add(signup)
+            db.session.flush()
+            db.session.add(
+                Connection(
+                    signup_id=signup.id,
+                    campaign_id=campaign.id,
+                    platform=platform,
+                    account_id=listener,
+                    access_token=issued.access.value,
+                    refresh_token=issued.refresh.value if issued.refresh else None,
+                    expires_at=issued.access.expires_at,
+                )
+            )
+            db.session.commit()
+            fan = Fan(signup.id, email=email, listener=listener, platform=platform)
+        self.fans.append(fan)
+        return fan
+
+    def subscribe_push(self, fan: Fan) -> Fan:
+        subscription = sim_push.subscribe(self.sim, self.server.url)
+        with self.app.app_context():
+            db.session.add(
+                PushSubscription(
+                    signup_id=fan.signup_id,
+                    endpoint=subscription["endpoint"],
+                    p256dh=subscription["keys"]["p256dh"],
+                    auth=subscription["keys"]["auth"],
+                )
+            )
+            db.session.commit()
+        fan.endpoint = subscription["endpoint"]
+        return fan
+
+    def run_tick(self):
+        """What the minute's cron does: enqueue the tick, then a worker drains the queues."""
+        from app.jobs import enqueue
+        from app.release_day.schedule import tick
+
+        with self.app.app_context():
+            enqueue(tick, queue_name="release")
+        self.work()
+
+    def work(self):
+        make_worker(self.app).work(burst=True)
+
+    def pushes(self):
+        return sim_push.received(self.sim)
+
+
+@pytest.fixture
+def rd(app, simulator, vapid_private_key):  # noqa: F811
+    app.config.update(
+        SIMULATOR_URL=simulator.url,
+        VAPID_PRIVATE_KEY=vapid_private_key,
+        VAPID_SUBJECT="mailto:ops@dropday.test",
+        ALERT_EMAIL="ops@dropday.test",
+        PLATFORM_TIMEOUT=2,
+    )
+    simulator.sim.natural_limits = False  # Odesli's 10 calls a minute would slow every test
+    simulator.sim.set_clock(simulator.sim.now())
+    clock.install(app, simulator.sim.now)
+    return ReleaseDay(app, simulator)
