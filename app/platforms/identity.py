@@ -41,6 +41,13 @@ def resolve(source: ReleaseSource, spotify: SpotifyClient, deezer: DeezerClient)
     raise UnresolvedSource(f"Neither Spotify nor Deezer knows {source.label} yet.")
 
 
+def resolve_for(source: ReleaseSource, app=None) -> ReleaseIdentity:
+    """`resolve` with the app's clients (release-day detection)."""
+    from app.platforms import client_for
+
+    return resolve(source, client_for("spotify", app), client_for("deezer", app))
+
+
 def _from_spotify_id(source: ReleaseSource, spotify: SpotifyClient) -> ReleaseIdentity:
     try:
         if source.spotify_type == "album":
