@@ -18,7 +18,7 @@ from app.extensions import db
 from app.jobs import make_worker
 from app.models import Campaign, Connection, PushSubscription, Signup
 from app.simulator import push as sim_push
-from app.simulator.apple_music import USER_TOKEN_LIFETIME
+from app.simulator.musickit import USER_TOKEN_LIFETIME
 from tests.platforms.conftest import simulator  # noqa: F401  (fixture)
 
 SPOTIFY_SOURCE = "spotify:album:4aawyAB9vmqN3uQ7FjRGTy"  # the simulator's "demo" album
