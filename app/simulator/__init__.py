@@ -24,7 +24,8 @@ def _create_simulator(state) -> None:
     config = state.app.config
     state.app.extensions["simulator"] = Simulator(
         defaults.clients(config),
-        redirect_uris=defaults.redirect_uris(config),
+        # Asked at each check: tests that move PUBLIC_URL move Dropday's callbacks with it.
+        redirect_uris=lambda: defaults.redirect_uris(config),
         seed=config.get("SIMULATOR_SEED", 0),
         slow_seconds=config.get("SIMULATOR_SLOW_SECONDS", 15.0),
     )

@@ -15,6 +15,7 @@ threads while a test drives the scenario from its own, so every method takes one
 import hmac
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from app.simulator import demo
@@ -33,17 +34,18 @@ class Simulator:
         self,
         clients: dict[str, dict[str, str]] | None = None,
         *,
-        redirect_uris: dict[str, set[str]] | None = None,
+        redirect_uris: Callable[[], dict[str, set[str]]] | None = None,
         seed: int = 0,
         slow_seconds: float = SLOW_SECONDS,
         populate: bool = True,
     ):
         """`clients`: platform -> {client_id: secret} the simulated services accept;
-        `redirect_uris`: platform -> the redirect URIs registered for Dropday's app there."""
+        `redirect_uris()`: platform -> the redirect URIs registered for Dropday's app there,
+        asked at each check, so they follow the app's PUBLIC_URL."""
         self.lock = threading.RLock()
         self.clients = {platform: dict(ids) for platform, ids in (clients or {}).items()}
-        self._registered = {platform: set(uris) for platform, uris in (redirect_uris or {}).items()}
-        self.redirect_uris = {platform: set(uris) for platform, uris in self._registered.items()}
+        self._registered = redirect_uris or dict
+        self._redirect_overrides: dict[str, set[str]] = {}
         self.slow_seconds = slow_seconds
         self._populate = populate
         self._frozen: datetime | None = None
@@ -101,7 +103,7 @@ class Simulator:
             self._scratch.clear()
             self._calls.clear()
             self.natural_limits = True
-            self.redirect_uris = {p: set(uris) for p, uris in self._registered.items()}
+            self._redirect_overrides.clear()
             if self._populate:
                 demo.populate(self)
 
@@ -226,13 +228,17 @@ class Simulator:
     def set_redirect_uris(self, platform: str, *uris: str) -> None:
         """Register exactly these redirect URIs for Dropday's app on `platform` (until reset)."""
         with self.lock:
-            self.redirect_uris[platform] = set(uris)
+            self._redirect_overrides[platform] = set(uris)
 
     def redirect_uri_registered(self, platform: str, uri: str | None) -> bool:
         """Authorization servers redirect only to registered URIs, compared exactly
         (RFC 6749 §3.1.2.2)."""
         with self.lock:
-            return uri is not None and uri in self.redirect_uris.get(platform, set())
+            if platform in self._redirect_overrides:
+                registered = self._redirect_overrides[platform]
+            else:
+                registered = self._registered().get(platform, set())
+            return uri is not None and uri in registered
 
     def check_client(self, platform: str, client_id: str | None, secret: str | None) -> bool:
         """Are these the app credentials the simulated `platform` knows? (secret None: id only)"""

@@ -390,3 +390,16 @@ def test_a_wrong_method_is_a_405_with_allow_in_the_platform_s_own_shape(simulato
     assert answer.status_code == 405
     assert answer.headers["Allow"] == allow
     assert says(answer.json()) == WRONG_METHOD_SAYS[platform]
+
+
+def test_registered_redirect_uris_follow_public_url_until_a_test_sets_its_own(app, sim):
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:8123"
+    assert sim.redirect_uri_registered("tidal", "http://127.0.0.1:8123/connect/tidal/callback")
+    assert not sim.redirect_uri_registered("tidal", "http://localhost/connect/tidal/callback")
+    google = "http://127.0.0.1:8123/connect/youtube_music/callback"
+    assert sim.redirect_uri_registered("youtube", google)
+    sim.set_redirect_uris("youtube", "https://elsewhere.test/cb")
+    assert not sim.redirect_uri_registered("youtube", google)
+    assert sim.redirect_uri_registered("youtube", "https://elsewhere.test/cb")
+    sim.reset()
+    assert sim.redirect_uri_registered("youtube", google)
