@@ -15,6 +15,7 @@ def form_token(client, slug: str) -> str:
 
 
 def sign_up(client, slug: str, email: str, platform: str = "spotify", **extra):
+    headers = extra.pop("headers", {})
     data = {
         "platform": platform,
         "email": email,
@@ -22,7 +23,7 @@ def sign_up(client, slug: str, email: str, platform: str = "spotify", **extra):
         "consent_version": "1",
         **extra,
     }
-    return client.post(f"/{slug}/signup", data=data, headers=extra.pop("headers", {}))
+    return client.post(f"/{slug}/signup", data=data, headers=headers)
 
 
 def signups(app, campaign_id: int | None = None) -> list[Signup]:

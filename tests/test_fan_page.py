@@ -178,3 +178,26 @@ def test_signing_up_remembers_the_platform_for_the_smart_link(client, campaign):
     assert cookie.startswith("dropday_platform=deezer;")
     assert "Path=/night-drive" in cookie and "HttpOnly" not in cookie
     assert "Max-Age=31536000" in cookie
+
+
+def test_each_process_answers_a_busy_page_from_memory_for_a_few_seconds(app, client, campaign):
+    from app.extensions import db
+    from app.models import Campaign
+
+    app.config["FAN_PAGE_CACHE_SECONDS"] = 30
+    first = client.get("/night-drive").get_data(as_text=True)
+    fragment = client.get("/night-drive/email/spotify", headers={"HX-Request": "true"})
+    with app.app_context():
+        db.session.get(Campaign, campaign.id).title = "Renamed"
+        db.session.commit()
+    again = client.get("/night-drive")
+    assert again.get_data(as_text=True) == first and again.cache_control.public
+    assert (
+        client.get("/night-drive/email/spotify")
+        .get_data(as_text=True)
+        .startswith("<!doctype html>")
+    )  # the full page is not the fragment cached under the same address
+    assert fragment.get_data(as_text=True).lstrip().startswith("<form")
+    assert "Renamed" in client.get("/night-drive?fresh=1").get_data(as_text=True)
+    app.config["FAN_PAGE_CACHE_SECONDS"] = 0
+    assert "Renamed" in client.get("/night-drive").get_data(as_text=True)

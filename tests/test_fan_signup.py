@@ -73,6 +73,16 @@ def test_an_unknown_platform_key_is_refused_without_a_500(app, client, campaign,
     assert signups(app, campaign.id) == []
 
 
+def test_an_unknown_platform_in_an_htmx_swap_brings_back_the_buttons(app, client, campaign):
+    response = sign_up(
+        client, "night-drive", "fan@example.com", "myspace", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Pick one of the platforms" in html and "data-connect" in html
+    assert signups(app, campaign.id) == []
+
+
 def test_a_platform_the_campaign_does_not_offer_is_refused(app, client, make, artist, campaign):
     only = make.campaign(owner=artist, slug="only-deezer", platforms=["deezer"])
     token = form_token(client, "night-drive")  # any page's token is per campaign

@@ -14,6 +14,7 @@ from app import clock
 from app.extensions import csrf, db, htmx, limiter
 from app.fan import bp, consent, wording
 from app.fan.form_guard import form_token, form_token_ok, same_origin
+from app.fan.page_cache import cached_page
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_email_signup
 from app.form_filters import clean_text
@@ -113,6 +114,10 @@ def fragment_request() -> bool:
 
 @bp.get("/<slug>")
 def page(slug: str):
+    return cached_page(lambda: _page(slug))
+
+
+def _page(slug: str):
     campaign = find_campaign(slug)
     if campaign is None:
         return moved_or_404(slug)
@@ -139,6 +144,10 @@ def moved_or_404(slug: str):
 @bp.get("/<slug>/email/<platform>")
 def email_form(slug: str, platform: str):
     """The email form for one platform: swapped in place with htmx, a full page without JS."""
+    return cached_page(lambda: _email_form(slug, platform))
+
+
+def _email_form(slug: str, platform: str):
     campaign = campaign_or_404(slug)
     chosen = offered_platform(campaign, platform)
     if chosen is None:
@@ -161,7 +170,10 @@ def signup(slug: str):
         context = page_context(
             campaign, chosen=chosen, email=email_text, error=error, notice=notice
         )
-        template = "fan/_email_form.html" if fragment_request() else "fan/page.html"
+        template = "fan/page.html"
+        if fragment_request():
+            # No platform to ask an email for: back to the buttons, with the message.
+            template = "fan/_email_form.html" if chosen else "fan/_platforms.html"
         return private(make_response(render_template(template, **context), status))
 
     if not campaign.active:

@@ -315,3 +315,26 @@ def test_the_release_time_is_shown_in_the_fans_own_time_zone(fan_site, browser):
         assert "Europe/Berlin" not in moment.inner_text()
     finally:
         context.close()
+
+
+def test_the_keyboard_follows_the_page_with_a_visible_focus(fan_site, phone):
+    phone.goto("/night-drive")
+    order = []
+    for _ in range(5):
+        phone.keyboard.press("Tab")
+        order.append(phone.evaluate("document.activeElement.querySelector('.label')?.textContent"))
+        outline = phone.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid"  # :focus-visible draws a 3px ring
+    assert order == [
+        "Pre-add on Apple Music",
+        "Pre-save on YouTube Music",
+        "Pre-save on TIDAL",
+        "Get an email on release day for Spotify",
+        "Get an email on release day for Amazon Music",
+    ]
+    phone.keyboard.press("Shift+Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_label("Your email address")).to_be_focused()
+    phone.keyboard.type("keys@example.com")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="You're on the list")).to_be_visible()

@@ -1,0 +1,73 @@
+"""A few seconds of in-process memory for the public fan pages.
+
+A release link shared by a big artist is opened by thousands of fans in the same minute.
+The page is the same for all of them (it is built to be cacheable), so each web process
+keeps its latest rendering of each page for FAN_PAGE_CACHE_SECONDS and answers from it,
+the same way a shared cache in front would. Edits show within that time; everything that
+records something (signups, connections) is never answered from here.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Response, current_app, request
+
+MAX_ENTRIES = 512
+# What a rendering says about itself; headers added later for every response (security
+# headers, Vary) are added again by the app's own hooks.
+KEPT_HEADERS = {"content-type", "cache-control", "vary"}
+
+
+class PageCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self._entries: OrderedDict[tuple, tuple[float, bytes, int, list]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple) -> Response | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, body, status, headers = entry
+            if expires < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+        return Response(body, status=status, headers=headers)
+
+    def put(self, key: tuple, response: Response, seconds: float) -> None:
+        if response.status_code != 200 or response.direct_passthrough:
+            return
+        headers = [(k, v) for k, v in response.headers if k.lower() in KEPT_HEADERS]
+        entry = (time.monotonic() + seconds, response.get_data(), 200, headers)
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def _cache() -> PageCache:
+    return current_app.extensions.setdefault("dropday.fan_page_cache", PageCache())
+
+
+def cached_page(render):
+    """Answer `render()`'s page from memory when a fresh copy is there (GET only)."""
+    seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
+    if seconds <= 0:
+        return render()
+    key = (
+        request.full_path,
+        request.headers.get("HX-Request") == "true",
+        request.headers.get("HX-History-Restore-Request") == "true",
+        request.headers.get("HX-Boosted") == "true",
+    )
+    cache = _cache()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    response = render()
+    cache.put(key, response, seconds)
+    return response
