@@ -2,7 +2,8 @@
 # The fan page under load, on PostgreSQL, with gunicorn started exactly as the Procfile says.
 # Not a test: it prints figures. Targets (2 cores): the pre-save page reaches >= 0.8 of a
 # trivial route's requests/s with p99 < 50 ms; >= 500 email signups/s; a 1,000,000-signup
-# CSV export in < 60 s with < 50 MB RSS growth in the web worker.
+# CSV export in < 60 s with < 50 MB RSS growth in the web worker. Last, the Subscribers tab's
+# first and last page on that campaign (keyset pagination: the same cost).
 #
 #   bench/fan_page.sh            (from the repository root; `make test` or `make dev` made .venv)
 #
