@@ -14,7 +14,9 @@ def _send(subscription, vapid_key, audience=None, payload=b'{"title": "hi"}', **
     vapid = Vapid02.from_pem(vapid_key.encode())
     endpoint = subscription["endpoint"]
     audience = audience or endpoint.split("/simulator")[0]
-    auth = vapid.sign({"aud": audience, "sub": "mailto:ops@dropday.test", "exp": int(time.time()) + 3600})
+    auth = vapid.sign(
+        {"aud": audience, "sub": "mailto:ops@dropday.test", "exp": int(time.time()) + 3600}
+    )
     return WebPusher(subscription).send(
         payload, headers={**auth, **headers}, ttl=60, content_encoding="aes128gcm", timeout=5
     )
