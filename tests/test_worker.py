@@ -45,7 +45,7 @@ def _worker_env(app):
     }
 
 
-def _wait(predicate, timeout=20.0):
+def _wait(predicate, timeout=60.0):
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"

@@ -1,7 +1,7 @@
 """The campaign form: each field validates itself, so a page post and an inline htmx check
 give the same messages."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app import clock
 from app.campaigns.artwork import MAX_ARTWORK_BYTES, InvalidArtwork, check_size
 from app.campaigns.editing import slug_taken
 from app.campaigns.slugs import TAKEN_MESSAGE, validate_slug
@@ -126,7 +127,7 @@ class CampaignForm(FlaskForm):
             return
         unchanged = self.campaign is not None and self.campaign.release_date == field.data
         zone = self.time_zone.data if self.time_zone.data in time_zones() else "UTC"
-        today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+        today = clock.now().astimezone(ZoneInfo(zone)).date()
         if field.data < today and not unchanged:
             raise ValidationError("The release date can't be in the past.")
         if field.data > date(today.year + 2, today.month, 1):
