@@ -129,7 +129,7 @@ def test_a_new_email_takes_over_only_once_confirmed_by_a_link_sent_to_it(
     response = change_email(logged_in, "Ada.New@Example.com")
     assert response.status_code == 303
     assert reload(app, artist).email == "ada@example.com"  # not yet
-    make_worker(app, simple=True).work(burst=True)
+    make_worker(app).work(burst=True)
 
     [message] = mailbox_messages()
     assert message["To"] == "ada.new@example.com"
@@ -149,7 +149,7 @@ def test_changing_the_email_needs_the_current_password(logged_in, app, mailbox_m
     response = change_email(logged_in, "new@example.com", password="not my password")
     assert response.status_code == 422
     assert "isn&#39;t your current password" in response.text
-    make_worker(app, simple=True).work(burst=True)
+    make_worker(app).work(burst=True)
     assert mailbox_messages() == []
 
 
@@ -163,7 +163,7 @@ def test_an_address_taken_meanwhile_is_not_given_to_a_second_account(
     logged_in, app, make, artist, mailbox_messages
 ):
     change_email(logged_in, "shared@example.com")
-    make_worker(app, simple=True).work(burst=True)
+    make_worker(app).work(burst=True)
     make.artist(email="shared@example.com")
     logged_in.get(confirm_link(mailbox_messages()[0]))
     assert reload(app, artist).email == "ada@example.com"

@@ -17,7 +17,7 @@ NEW_PASSWORD = "a fresh new passphrase"
 
 def deliver(app):
     """Run the mail queue like the worker does."""
-    make_worker(app, simple=True).work(burst=True)
+    make_worker(app).work(burst=True)
 
 
 def reset_link(message) -> str:
