@@ -42,7 +42,7 @@ def _wait_healthy(url, proc, timeout=60):
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # starting, or a busy machine
             pass
         time.sleep(0.25)
     raise AssertionError("dev server never became healthy")
