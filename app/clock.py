@@ -26,6 +26,10 @@ from flask import current_app, has_app_context
 EXTENSION = "dropday.clock"
 
 
+class ClockUnavailable(RuntimeError):
+    """The simulator that drives the clock cannot be asked (not started yet, or gone)."""
+
+
 def now() -> datetime:
     """The current moment, aware and in UTC."""
     source: Callable[[], datetime] | None = None
@@ -95,7 +99,7 @@ class SimulatorClock:
                     body = response.json()
                 except (requests.RequestException, ValueError) as error:
                     if self._read is None or mono - self._read[0] > 60:
-                        raise RuntimeError(
+                        raise ClockUnavailable(
                             f"The simulator's clock cannot be read at {self._url()}: {error}"
                         ) from error
                 else:
