@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -163,33 +164,41 @@ def dev(port: int) -> None:
         f"  Release-day rehearsal: {url}/tides-between-us (see README)\n"
         "  Ctrl-C stops everything.\n"
     )
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C (or SIGTERM) only asks to stop, and the steps below look at that request: an
+    # exception raised at an arbitrary point (inside a library's cleanup, say) can be lost.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         # The web process serves the simulator, whose clock the worker's tick reads: the
         # worker starts once the web app answers.
-        _wait_until_up(url, web)
-        worker = subprocess.Popen([py, str(ROOT / "worker.py")], env=env, start_new_session=True)  # noqa: S603
-        children.insert(-1, worker)
-        _connect_rehearsal_fan(url)
+        if _wait_until_up(url, web, stop):
+            worker_command = [py, str(ROOT / "worker.py")]
+            worker = subprocess.Popen(worker_command, env=env, start_new_session=True)  # noqa: S603
+            children.insert(-1, worker)
+            _connect_rehearsal_fan(url)
         # If one part dies, stop the rest rather than leave a half-running Dropday.
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        click.echo("A part of Dropday stopped (see above); stopping the rest.", err=True)
-    except KeyboardInterrupt:
-        click.echo("Stopping Dropday...")
+        while not stop.is_set() and all(child.poll() is None for child in children):
+            stop.wait(0.5)
+        if stop.is_set():
+            click.echo("Stopping Dropday...")
+        else:
+            click.echo("A part of Dropday stopped (see above); stopping the rest.", err=True)
     finally:
         _stop(children)
 
 
-def _wait_until_up(url: str, web: subprocess.Popen, timeout: float = 90) -> None:
+def _wait_until_up(url: str, web: subprocess.Popen, stop: threading.Event, timeout=90) -> bool:
+    """Wait for the web app's health check; False if asked to stop first."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and web.poll() is None:
+    while time.monotonic() < deadline and web.poll() is None and not stop.is_set():
         try:
             if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
+                return not stop.is_set()
         except requests.RequestException:
             pass  # not listening yet, or busy loading the app
-        time.sleep(0.5)
+        stop.wait(0.5)
+    return not stop.is_set()
 
 
 def _connect_rehearsal_fan(public_url: str) -> None:
