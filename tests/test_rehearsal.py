@@ -8,6 +8,7 @@ from app import clock, rehearsal
 from app.extensions import db
 from app.models import Campaign, Connection, Signup
 from app.models.campaign import release_moment
+from tests.factories import serve_at
 
 
 def test_seed_demo_adds_a_running_release_day_with_fans_once(runner, app):
@@ -37,6 +38,7 @@ def test_seed_demo_adds_a_running_release_day_with_fans_once(runner, app):
 
 def test_the_rehearsal_fan_connects_to_tidal_in_the_running_simulator(live_server):
     app = live_server.app
+    serve_at(app, live_server.url)  # as make dev runs it: PUBLIC_URL is the server
     sim = app.extensions["simulator"]
     with app.app_context():
         from app.cli import ensure_demo
