@@ -11,6 +11,8 @@
 # dropped and created by this script), BENCH_REDIS (default redis://127.0.0.1:6379/5),
 # DURATION (default 20s), CONNECTIONS (default 64), EXPORT_ROWS (default 1000000).
 # The trivial route is /healthz: the same app, one `SELECT 1` and one Redis PING, no template.
+# A static file the app serves itself (/static/css/fan.css: no database, no template) runs
+# too, as the floor of what a request through this app costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -114,13 +116,16 @@ wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/bench-release" >/dev/null  # warm both work
 wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/healthz" >/dev/null
 run_wrk "trivial /healthz" "$BASE/healthz"
 run_wrk "pre-save page /bench-release" "$BASE/bench-release"
+run_wrk "static file /static/css/fan.css" "$BASE/static/css/fan.css"
 $PY -c "
 import sys
-page, trivial, p99, page_cpu, trivial_cpu = map(float, sys.argv[1:])
+page, trivial, p99, page_cpu, trivial_cpu, static, static_cpu = map(float, sys.argv[1:])
 print(f'  ratio page/trivial: {page / trivial:.2f} req/s   (target >= 0.8); page p99 {p99:.1f} ms (target < 50 ms)')
 print(f'  ratio by web CPU per request (trivial/page): {trivial_cpu / page_cpu:.2f}')
+print(f'  ratio page/static file: {page / static:.2f} req/s, by web CPU {static_cpu / page_cpu:.2f}')
 " "$pre_save_page__bench_release_rps" "$trivial__healthz_rps" "$pre_save_page__bench_release_p99" \
-  "$pre_save_page__bench_release_cpu" "$trivial__healthz_cpu"
+  "$pre_save_page__bench_release_cpu" "$trivial__healthz_cpu" \
+  "$static_file__static_css_fan_css_rps" "$static_file__static_css_fan_css_cpu"
 load
 
 echo
