@@ -37,6 +37,7 @@ def test_seed_demo_adds_a_running_release_day_with_fans_once(runner, app):
 
 def test_the_rehearsal_fan_connects_to_tidal_in_the_running_simulator(live_server):
     app = live_server.app
+    app.config["PUBLIC_URL"] = live_server.url  # as `make dev` runs: the simulator's callbacks
     sim = app.extensions["simulator"]
     with app.app_context():
         from app.cli import ensure_demo

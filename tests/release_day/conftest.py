@@ -17,6 +17,7 @@ from app import clock
 from app.extensions import db
 from app.jobs import make_worker
 from app.models import Campaign, Connection, PushSubscription, Signup
+from app.simulator import defaults
 from app.simulator import push as sim_push
 from app.simulator.musickit import USER_TOKEN_LIFETIME
 from tests.platforms.conftest import simulator  # noqa: F401  (fixture)
@@ -175,8 +176,8 @@ class ReleaseDay:
 
 @pytest.fixture
 def rd(app, simulator, vapid_private_key):  # noqa: F811
+    defaults.point_at(app.config, simulator.url)  # this app's clients call the live simulator
     app.config.update(
-        SIMULATOR_URL=simulator.url,
         VAPID_PRIVATE_KEY=vapid_private_key,
         VAPID_SUBJECT="mailto:ops@dropday.test",
         ALERT_EMAIL="ops@dropday.test",
