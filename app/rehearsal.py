@@ -25,6 +25,7 @@ from app.campaigns.editing import delete_campaign
 from app.extensions import db
 from app.models import Artist, Campaign, Connection, Signup
 from app.platforms import CLIENTS, registry
+from app.simulator import defaults
 
 SLUG = "tides-between-us"
 UPC = "602445790623"  # the simulator's "upcoming" release (app/simulator/demo.py)
@@ -103,7 +104,8 @@ def connect_fan(public_url: str) -> Connection:
     campaign = db.session.scalar(db.select(Campaign).filter_by(slug=SLUG))
     if campaign is None:
         raise LookupError("no rehearsal campaign: run `flask seed-demo` first")
-    config = {**current_app.config, "PUBLIC_URL": public_url, "SIMULATOR_URL": None}
+    config = {**current_app.config, "PUBLIC_URL": public_url}
+    defaults.point_at(config, public_url + "/simulator")
     client = CLIENTS[CONNECTED_PLATFORM].from_config(config)
     redirect_uri = f"{public_url}/connect/{CONNECTED_PLATFORM}/callback"
     try:
