@@ -79,3 +79,16 @@ def test_no_page_has_an_inline_script_or_style(logged_in, make, artist):
         html = logged_in.get(path).text
         assert "<script>" not in html and "<style" not in html, path
         assert " style=" not in html and "onclick=" not in html, path
+
+
+def test_in_live_mode_fan_pages_may_load_musickit_and_no_other_page_may(make_app):
+    client = make_app(PLATFORM_MODE="live").test_client()
+    fan_policy = client.get("/some-release").headers["Content-Security-Policy"]
+    assert "script-src 'self' https://js-cdn.music.apple.com;" in fan_policy
+    assert "connect-src 'self' https://api.music.apple.com;" in fan_policy
+    login_policy = client.get("/login").headers["Content-Security-Policy"]
+    assert "apple.com" not in login_policy
+
+
+def test_in_simulator_mode_the_musickit_stand_in_needs_no_other_origin(client):
+    assert "apple.com" not in client.get("/some-release").headers["Content-Security-Policy"]
