@@ -52,8 +52,12 @@ def _local_secrets() -> dict:
         # Instance folders from before a secret existed get it added, keeping the others.
         values |= {name: wanted[name]() for name in missing}
         INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-        path.chmod(0o600)
+        # Written whole, then renamed: a process starting beside this one (the worker, a second
+        # test run) never reads half a file.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(values))
+        temporary.chmod(0o600)
+        temporary.replace(path)
     return values
 
 
