@@ -106,7 +106,8 @@ def load(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": not debug,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit headers cost a storage round trip per request; 429s carry Retry-After.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),

@@ -1,6 +1,6 @@
 """Error pages: a clear message and the right status for every failure, never a bare 500."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -45,10 +45,17 @@ def http_error(error: HTTPException):
     message = MESSAGES.get(status) or error.description or MESSAGES[400]
     if status == 429 and error.description:
         message = error.description
-    response = render_error(status, message)
-    if status == 429 and getattr(error, "retry_after", None):
-        response[0].headers["Retry-After"] = str(error.retry_after)
+    response = make_response(render_error(status, message))
+    if status == 429 and (wait := retry_after(error)):
+        response.headers["Retry-After"] = str(wait)
     return response
+
+
+def retry_after(error: HTTPException) -> int | None:
+    """Seconds to wait after a rate limit: the exceeded limit's window, an upper bound known
+    without asking the limit's storage again (X-RateLimit headers, which would, are off)."""
+    limit = getattr(error, "limit", None)
+    return limit.limit.get_expiry() if limit is not None else None
 
 
 def unexpected_error(error: Exception):

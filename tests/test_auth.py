@@ -95,6 +95,7 @@ def test_more_than_ten_failed_logins_for_one_email_are_refused_for_a_while(clien
     refused = log_in(client, artist.email)
     assert refused.status_code == 429
     assert "Too many attempts" in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60  # the window, at most
     # Another artist's email from the same place is still fine.
     assert log_in(client, "other@example.com").status_code == 422
 

@@ -150,6 +150,20 @@ def test_too_many_signups_from_one_address_get_a_friendly_429(test_config, app, 
     assert len(signups(app, campaign.id)) == 3
 
 
+def test_a_campaign_closed_a_moment_ago_takes_no_signup_while_its_page_is_remembered(
+    app, client, campaign
+):
+    app.config["FAN_PAGE_CACHE_SECONDS"] = 30  # the web process remembers the campaign
+    assert sign_up(client, "night-drive", "first@example.com").status_code == 200
+    with app.app_context():
+        db.session.get(Campaign, campaign.id).active = False
+        db.session.commit()
+    response = sign_up(client, "night-drive", "second@example.com")
+    assert response.status_code == 403
+    assert "Signups for this release are closed." in response.get_data(as_text=True)
+    assert [s.email for s in signups(app, campaign.id)] == ["first@example.com"]
+
+
 def test_an_email_signup_for_another_platform_drops_the_old_connection(app, client, campaign):
     with app.app_context():
         signup = Signup(

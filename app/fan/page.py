@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from app import clock
+from app.errors import retry_after
 from app.extensions import csrf, db, htmx, limiter
 from app.fan import bp, consent, wording
 from app.fan.form_guard import form_token, form_token_ok, same_origin
-from app.fan.page_cache import cached_page
+from app.fan.page_cache import cached_page, remembered_campaign
 from app.fan.push import push_token
-from app.fan.recording import InvalidEmail, normalize_email, record_email_signup
+from app.fan.recording import EmailSignup, InvalidEmail, normalize_email, record_email_signup
 from app.form_filters import clean_text
 from app.models import Campaign, PreviousSlug, Signup
 from app.platforms import registry
@@ -164,7 +165,9 @@ def _email_form(slug: str, platform: str):
 @csrf.exempt  # no session to bind a token to: form_guard protects this form
 @signup_rate_limit
 def signup(slug: str):
-    campaign = campaign_or_404(slug)
+    campaign = remembered_campaign(slug, lambda: find_campaign(slug))
+    if campaign is None:
+        abort(404)
     form = request.form
     email_text = clean_text(form.get("email", ""))[:400]
     chosen = offered_platform(campaign, form.get("platform"))
@@ -198,10 +201,14 @@ def signup(slug: str):
     except InvalidEmail as exc:
         return again(422, error=str(exc))
     signup_row = record_email_signup(campaign, chosen.key, email)
+    if signup_row is None:  # closed since the copy of the campaign was read
+        return closed(campaign)
     return confirmation(campaign, chosen, signup_row, email)
 
 
-def confirmation(campaign, chosen, signup_row: Signup | None, email, recorded=True, status=200):
+def confirmation(
+    campaign, chosen, signup_row: EmailSignup | Signup | None, email, recorded=True, status=200
+):
     mode = signup_row.mode if signup_row else "email"
     context = page_context(
         campaign,
@@ -232,7 +239,7 @@ def remember_platform(response, campaign: Campaign, key: str) -> None:
 
 
 def closed(campaign: Campaign):
-    context = page_context(campaign, notice=CLOSED)
+    context = page_context(campaign, notice=CLOSED, signups_closed=True)
     return private(make_response(render_template("fan/page.html", **context), 403))
 
 
@@ -252,6 +259,6 @@ def too_many(error):
         429,
         "That's a lot of signups from your network at once. Please wait a minute and try again.",
     )
-    if getattr(error, "retry_after", None):
-        response.headers["Retry-After"] = str(error.retry_after)
+    if wait := retry_after(error):
+        response.headers["Retry-After"] = str(wait)
     return response

@@ -4,7 +4,9 @@ A release link shared by a big artist is opened by thousands of fans in the same
 The page is the same for all of them (it is built to be cacheable), so each web process
 keeps its latest rendering of each page for FAN_PAGE_CACHE_SECONDS and answers from it,
 the same way a shared cache in front would. Edits show within that time; everything that
-records something (signups, connections) is never answered from here.
+records something (signups, connections) is never answered from here; a signup may only
+draw its answer from a remembered copy of the campaign (`remembered_campaign`), while the
+statement that records it checks the campaign in the database.
 """
 
 import threading
@@ -12,6 +14,8 @@ import time
 from collections import OrderedDict
 
 from flask import Response, current_app, request
+
+from app.extensions import db
 
 MAX_ENTRIES = 512
 # What a rendering says about itself; headers added later for every response (security
@@ -71,3 +75,21 @@ def cached_page(render):
     response = render()
     cache.put(key, response, seconds)
     return response
+
+
+def remembered_campaign(slug: str, load):
+    """`load()`'s campaign, detached from the session, or a copy of it from the last
+    FAN_PAGE_CACHE_SECONDS. Only read it: it is shared by the process's threads."""
+    seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
+    copies = current_app.extensions.setdefault("dropday.fan_campaigns", {})
+    hit = copies.get(slug) if seconds > 0 else None
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    campaign = load()
+    if campaign is not None:
+        db.session.expunge(campaign)  # a later commit must not expire (and reload) it
+        if seconds > 0:
+            if len(copies) >= MAX_ENTRIES:
+                copies.clear()
+            copies[slug] = (time.monotonic() + seconds, campaign)
+    return campaign
