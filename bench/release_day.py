@@ -131,8 +131,15 @@ def make_app(database_url: str, redis_url: str, secrets_: dict, sink_port: int):
 def serve(app) -> str:
     import logging
 
+    from werkzeug.serving import WSGIRequestHandler
+
+    class KeepAlive(WSGIRequestHandler):
+        # HTTP/1.1: the workers' pooled sessions keep their connections, as they would with
+        # the real platforms and push services (HTTP/1.0 would connect once per request).
+        protocol_version = "HTTP/1.1"
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request costs CPU
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=KeepAlive)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_port}"
 
@@ -141,7 +148,7 @@ def seed(app, sim, sim_url: str, n: int) -> int:
     from app.extensions import db
     from app.models import Artist, Campaign, Connection, PushSubscription, Signup
     from app.simulator import push as sim_push
-    from app.simulator.apple_music import USER_TOKEN_LIFETIME
+    from app.simulator.musickit import USER_TOKEN_LIFETIME
 
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):

@@ -14,19 +14,32 @@ the row first became due, then fails with the last reason. A revoked connection 
 once and marks the Connection revoked; it is never retried.
 """
 
+import functools
 import logging
 import random
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from flask import current_app, g
+from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy.engine import Connection as DatabaseConnection
 
 from app import clock
 from app.extensions import db
 from app.jobs import Lease, claim_due, release
 from app.models import Connection, Delivery, PlatformLink
 from app.platforms import client_for
-from app.platforms.base import Listing, NotFound, PermanentError, TemporaryError, Tokens
+from app.platforms.base import (
+    Listing,
+    NotFound,
+    PermanentError,
+    SaveResult,
+    TemporaryError,
+    Tokens,
+)
 from app.platforms.oauth import REVOKED
 
 log = logging.getLogger(__name__)
@@ -39,6 +52,7 @@ VERIFY_AFTER = timedelta(minutes=2)  # Apple: look in the fan's library this muc
 # JOB_TIMEOUT, then ends; the next tick starts new ones while work is left.
 JOB_BUDGET = 120
 BATCH = {"save": 25, "push": 100, "email": 200}
+PARALLEL = 8  # saves or pushes of one batch in flight at once (see in_parallel)
 
 
 def run(budget: float = JOB_BUDGET) -> dict:
@@ -48,16 +62,19 @@ def run(budget: float = JOB_BUDGET) -> dict:
     handlers = {"save": deliver_saves, "push": push.deliver_pushes, "email": mail.deliver_emails}
     done = dict.fromkeys(handlers, 0)
     started = time.monotonic()
-    while time.monotonic() - started < budget:
-        worked = 0
-        for kind, handle in handlers.items():
-            lease = claim_due(kind, BATCH[kind])
-            if lease.ids:
-                handle(lease)
-                done[kind] += len(lease.ids)
-                worked += len(lease.ids)
-        if not worked:
-            break
+    try:
+        while time.monotonic() - started < budget:
+            worked = 0
+            for kind, handle in handlers.items():
+                lease = claim_due(kind, BATCH[kind])
+                if lease.ids:
+                    handle(lease)
+                    done[kind] += len(lease.ids)
+                    worked += len(lease.ids)
+            if not worked:
+                break
+    finally:
+        close_outcomes()
     log.info("delivered %s", done)
     return done
 
@@ -69,20 +86,63 @@ def record(lease: Lease, delivery_id: int, **values) -> bool:
     """Write a claimed row's outcome, if this claim still holds it; committed at once."""
     values.setdefault("lease_until", None)
     values["updated_at"] = clock.now()
-    result = db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            Delivery.state == "running",
-            Delivery.lease_until == lease.until,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(b_id=delivery_id, b_until=lease.until)
+    statement = _outcome_statement(tuple(sorted(values)))
+    outcomes = _outcomes()
+    if outcomes is not None:
+        result = outcomes.execute(statement, params)
+    else:
+        result = db.session.connection().execute(statement, params)
+        db.session.commit()
     if not result.rowcount:
         log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
     return bool(result.rowcount)
+
+
+def _outcomes() -> DatabaseConnection | None:
+    """The job's own connection for outcomes, in autocommit: each outcome is one statement
+    in one round trip, its own commit (through the session it would be four: the pool's
+    ping after each commit, BEGIN, the UPDATE, COMMIT). Closed when the delivery job ends.
+    None when the session is bound to a caller's connection and transaction (the tests'
+    rolled-back ones), whose rows no other connection can see: outcomes then go through it.
+    """
+    if "dropday_outcomes" not in g:
+        bind = db.session.get_bind()
+        g.dropday_outcomes = (
+            bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if isinstance(bind, Engine)
+            else None
+        )
+    return g.dropday_outcomes
+
+
+def close_outcomes() -> None:
+    connection = g.pop("dropday_outcomes", None)
+    if connection is not None:
+        connection.close()
+
+
+def parallel_allowed() -> bool:
+    """Whether a job may work in threads: not when the session is bound to a caller's
+    connection and transaction (see _outcomes), which threads can't share."""
+    return _outcomes() is not None
+
+
+@functools.cache
+def _outcome_statement(columns: tuple[str, ...]):
+    """UPDATE delivery SET <columns> WHERE the claim still holds the row; built once per
+    set of columns (a handful), since building a statement costs more than running it."""
+    table = Delivery.__table__
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.state == "running",
+            table.c.lease_until == bindparam("b_until"),
+        )
+        .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns})
+    )
 
 
 def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
@@ -155,15 +215,51 @@ def deliver_saves(lease: Lease) -> None:
     for missing in set(lease.ids) - have_connection:
         failed(lease, missing, "the fan's connection was removed")
     links = _links({delivery.campaign_id for delivery, _ in rows})
-    for n, (delivery, connection) in enumerate(rows):
-        if lease.ending():
-            release(lease, [d.id for d, _ in rows[n:]])
-            return
+    saves = []
+    for delivery, connection in rows:
         link = links.get((delivery.campaign_id, delivery.platform))
         if link is None:  # a link can only be added, so this is a row woken too early
             record(lease, delivery.id, state="waiting", next_attempt_at=None)
-            continue
-        save_one(lease, delivery, connection, link)
+        elif connection.status == "revoked":
+            failed(lease, delivery.id, REVOKED)
+        else:
+            saves.append(Save.of(delivery, connection, link))
+    in_parallel(lease, saves, _save, _saved)
+
+
+@dataclass(frozen=True)
+class Save:
+    """One direct save of a batch, as plain values: the effect runs in another thread,
+    which must not touch this session's objects."""
+
+    id: int
+    platform: str
+    step: str | None
+    attempts: int
+    due_since: datetime | None
+    connection_id: int
+    tokens: Tokens
+    listing: Listing
+
+    @classmethod
+    def of(cls, delivery: Delivery, connection: Connection, link: PlatformLink) -> "Save":
+        return cls(
+            id=delivery.id,
+            platform=delivery.platform,
+            step=delivery.step,
+            attempts=delivery.attempts,
+            due_since=delivery.due_since,
+            connection_id=connection.id,
+            tokens=Tokens(
+                access_token=connection.access_token,
+                refresh_token=connection.refresh_token,
+                expires_at=connection.expires_at,
+                scope=connection.scope,
+            ),
+            listing=Listing(
+                delivery.platform, link.url, link.platform_id, link.kind, link.matched_by
+            ),
+        )
 
 
 def _links(campaign_ids) -> dict[tuple[int, str], PlatformLink]:
@@ -173,62 +269,99 @@ def _links(campaign_ids) -> dict[tuple[int, str], PlatformLink]:
     return {(link.campaign_id, link.platform): link for link in links}
 
 
-def save_one(lease: Lease, delivery: Delivery, connection: Connection, link: PlatformLink):
-    if connection.status == "revoked":
-        failed(lease, delivery.id, REVOKED)
-        return
-    client = client_for(delivery.platform)
-    listing = Listing(delivery.platform, link.url, link.platform_id, link.kind, link.matched_by)
-    tokens = Tokens(
-        access_token=connection.access_token,
-        refresh_token=connection.refresh_token,
-        expires_at=connection.expires_at,
-        scope=connection.scope,
+def _save(save: Save) -> SaveResult | bool:
+    """The effect (in a pool thread): the save, or for a save accepted unverified, the look
+    in the fan's library (a bool). Only a refreshed token is written here, at once."""
+    client = client_for(save.platform)
+    if save.step == "verify":
+        return client.verify(save.tokens, save.listing)
+    # A crash after the platform accepted and before `_saved` records it makes the save run
+    # again once the lease runs out: harmless, because a save is idempotent on every
+    # platform (TIDAL by Idempotency-Key, Apple and YouTube by adding an item already there).
+    return client.save(
+        save.tokens,
+        save.listing,
+        lambda fresh: _store_tokens(save.connection_id, fresh),
+        connection_id=str(save.connection_id),
     )
+
+
+def _saved(lease: Lease, save: Save, outcome: Future) -> None:
+    """The save's outcome, recorded by the job's thread."""
     try:
-        if delivery.step == "verify":
-            if client.verify(tokens, listing):
-                done(lease, delivery.id, verified=True)
-            else:
-                done(lease, delivery.id, verified=False)
-            return
-        # The effect. A crash after the platform accepted and before `done` below is
-        # committed makes the save run again once the lease runs out: harmless, because a
-        # save is idempotent on every platform (TIDAL by Idempotency-Key, Apple and
-        # YouTube by adding an item that is already there).
-        result = client.save(
-            tokens,
-            listing,
-            lambda fresh: _store_tokens(connection.id, fresh),
-            connection_id=str(connection.id),
-        )
+        result = outcome.result()
     except PermanentError as error:
         if error.reason == REVOKED:
-            _mark_revoked(connection.id)
-        failed(lease, delivery.id, error.reason)
+            _mark_revoked(save.connection_id)
+        failed(lease, save.id, error.reason)
         return
     except (TemporaryError, NotFound) as error:
-        retry_later(
-            lease, delivery, str(error), getattr(error, "retry_after", None), step=delivery.step
-        )
+        retry_later(lease, save, str(error), getattr(error, "retry_after", None), step=save.step)
         return
     except Exception as error:
-        log.exception("save %s failed unexpectedly", delivery.id)
-        retry_later(lease, delivery, f"unexpected error: {error.__class__.__name__}")
+        log.exception("save %s failed unexpectedly", save.id, exc_info=error)
+        retry_later(lease, save, f"unexpected error: {error.__class__.__name__}")
         return
-    if result.verified or not hasattr(client, "verify"):
-        done(lease, delivery.id, verified=result.verified)
+    if isinstance(result, bool):  # the look in the library
+        done(lease, save.id, verified=result)
+    elif result.verified or not hasattr(client_for(save.platform), "verify"):
+        done(lease, save.id, verified=result.verified)
     else:
         # Accepted but not proven (Apple): look in the library later instead of waiting.
         record(
             lease,
-            delivery.id,
+            save.id,
             state="due",
             step="verify",
             verified=False,
             next_attempt_at=clock.now() + VERIFY_AFTER,
             last_error=None,
         )
+
+
+# -- effects in parallel ----------------------------------------------------------------------
+
+
+def in_parallel(lease: Lease, items: list, effect: Callable, outcome: Callable) -> None:
+    """`effect(item)` for each item (anything with the delivery's `id`), up to PARALLEL at
+    once: each waits on another service (a platform, a push service), so a batch takes
+    about the slowest answer, not the sum of them. Effects run in threads, each in its own
+    app context (its own session, the app's clock); `outcome(lease, item, future)` runs in
+    the job's thread as each finishes, so outcomes go through the job's one connection.
+    Items not started when the lease is ending are handed back.
+
+    The window of mail.py widens here to the effects in flight: a worker killed while some
+    are accepted but not yet recorded repeats those (at most PARALLEL), which is harmless
+    for saves (idempotent) and shows a fan one push twice at worst.
+    """
+    width = PARALLEL if parallel_allowed() else 1
+    app = current_app._get_current_object()
+
+    def run(item):
+        with app.app_context():
+            return effect(item)
+
+    pending: dict[Future, object] = {}
+    with ThreadPoolExecutor(width, thread_name_prefix="delivery") as pool:
+        for n, item in enumerate(items):
+            if lease.ending():
+                release(lease, [left.id for left in items[n:]])
+                break
+            if width == 1:
+                future = Future()
+                try:
+                    future.set_result(effect(item))
+                except Exception as error:
+                    future.set_exception(error)
+                outcome(lease, item, future)
+                continue
+            pending[pool.submit(run, item)] = item
+            if len(pending) >= width:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    outcome(lease, pending.pop(future), future)
+        for future in as_completed(list(pending)):
+            outcome(lease, pending.pop(future), future)
 
 
 def _store_tokens(connection_id: int, tokens: Tokens) -> None:

@@ -13,20 +13,23 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 from py_vapid import Vapid02
 from pywebpush import WebPusher
-from sqlalchemy import delete, select
+from requests.adapters import HTTPAdapter
+from sqlalchemy import Row, delete, select
 
 from app.extensions import db
-from app.jobs import Lease, release
+from app.jobs import Lease
 from app.models import Campaign, Delivery, PushSubscription, Signup
 from app.platforms import registry
 from app.platforms.http import retry_after
-from app.release_day.deliver import done, failed, retry_later, skipped
+from app.release_day.deliver import PARALLEL, done, failed, in_parallel, retry_later, skipped
 from app.release_day.links import personal_link
 
 log = logging.getLogger(__name__)
@@ -48,18 +51,24 @@ class Pusher:
         )
         self.subject = config.get("VAPID_SUBJECT") or "mailto:noreply@localhost"
         self.session = requests.Session()
+        # Pushes of a batch go out from several threads (deliver.in_parallel).
+        self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
+        self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
         self._headers: dict[str, tuple[dict, float]] = {}
+        self._headers_lock = threading.Lock()
 
     def vapid_headers(self, endpoint: str) -> dict:
         parts = urlsplit(endpoint)
         audience = f"{parts.scheme}://{parts.netloc}"
-        cached = self._headers.get(audience)
-        if cached and cached[1] - time.time() > 3600:
-            return dict(cached[0])
-        expires = time.time() + VAPID_LIFETIME
-        headers = self.vapid.sign({"aud": audience, "sub": self.subject, "exp": int(expires)})
-        self._headers[audience] = (headers, expires)
-        return dict(headers)
+        with self._headers_lock:
+            cached = self._headers.get(audience)
+            if cached and cached[1] - time.time() > 3600:
+                return dict(cached[0])
+            expires = time.time() + VAPID_LIFETIME
+            claims = {"aud": audience, "sub": self.subject, "exp": int(expires)}
+            headers = self.vapid.sign(claims)
+            self._headers[audience] = (headers, expires)
+            return dict(headers)
 
     def send(self, subscription: dict, payload: dict) -> requests.Response:
         pusher = WebPusher(subscription, requests_session=self.session)
@@ -100,40 +109,59 @@ def deliver_pushes(lease: Lease) -> None:
         .order_by(Delivery.id)
     ).all()
     campaigns: dict[int, Campaign] = {}
-    for n, row in enumerate(rows):
-        if lease.ending():
-            release(lease, [r.id for r in rows[n:]])
-            return
+    pushes = []
+    for row in rows:
         if row.subscription_id is None:
             skipped(lease, row.id, "the fan's browser no longer has a push subscription")
             continue
         if row.campaign_id not in campaigns:
             campaigns[row.campaign_id] = db.session.get(Campaign, row.campaign_id)
-        payload = _payload(campaigns[row.campaign_id], row)
-        subscription = {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
-        try:
-            response = pusher().send(subscription, payload)
-        except requests.RequestException as error:
-            retry_later(lease, row, f"push service unreachable: {error.__class__.__name__}")
-            continue
-        except Exception as error:
-            failed(lease, row.id, f"the push could not be sent: {error}")
-            continue
-        status = response.status_code
-        # Accepted: the one window where a crash repeats the effect is here, as for email
-        # (see mail.py): the push service has the message, the row is marked just below.
-        if status < 300:
-            done(lease, row.id)
-        elif status in (404, 410):
-            db.session.execute(
-                delete(PushSubscription).where(PushSubscription.id == row.subscription_id)
-            )
-            db.session.commit()
-            failed(lease, row.id, f"the browser unsubscribed from push ({status})")
-        elif status == 429 or status >= 500:
-            retry_later(lease, row, f"push service busy ({status})", retry_after(response))
-        else:
-            failed(lease, row.id, f"the push service refused it ({status})")
+        pushes.append(Push(row, _payload(campaigns[row.campaign_id], row)))
+    sender = pusher()
+    in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
+
+
+@dataclass(frozen=True)
+class Push:
+    row: Row  # the batch row: the delivery and the fan's subscription
+    payload: dict
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def subscription(self) -> dict:
+        row = self.row
+        return {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
+
+
+def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
+    """What the push service answered, recorded by the job's thread."""
+    row = push.row
+    try:
+        response = outcome.result()
+    except requests.RequestException as error:
+        retry_later(lease, row, f"push service unreachable: {error.__class__.__name__}")
+        return
+    except Exception as error:
+        failed(lease, row.id, f"the push could not be sent: {error}")
+        return
+    status = response.status_code
+    # Accepted: the one window where a crash repeats the effect is here, as for email
+    # (see mail.py, and in_parallel for the pushes in flight at once).
+    if status < 300:
+        done(lease, row.id)
+    elif status in (404, 410):
+        db.session.execute(
+            delete(PushSubscription).where(PushSubscription.id == row.subscription_id)
+        )
+        db.session.commit()
+        failed(lease, row.id, f"the browser unsubscribed from push ({status})")
+    elif status == 429 or status >= 500:
+        retry_later(lease, row, f"push service busy ({status})", retry_after(response))
+    else:
+        failed(lease, row.id, f"the push service refused it ({status})")
 
 
 def _payload(campaign: Campaign, row) -> dict:
