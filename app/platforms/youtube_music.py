@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from app import clock
 from app.platforms import matching, settings
 from app.platforms.base import (
     ConnectStart,
@@ -45,8 +46,9 @@ RATE_LIMIT_WAIT = 60
 
 
 def seconds_until_quota_reset(now: datetime | None = None) -> float:
-    """YouTube quotas reset at midnight Pacific time (PST or PDT, whichever is in force)."""
-    now = (now or datetime.now(PACIFIC)).astimezone(PACIFIC)
+    """YouTube quotas reset at midnight Pacific time (PST or PDT, whichever is in force).
+    `now`: Dropday's clock by default, as for every wait it schedules."""
+    now = (now or clock.now()).astimezone(PACIFIC)
     midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
     # Subtract in UTC: aware datetimes sharing a tzinfo subtract as wall clocks, which is off
     # by an hour on the days the clocks change.

@@ -225,7 +225,7 @@ def test_an_exhausted_quota_waits_until_midnight_pacific(simulator, youtube_musi
     simulator.sim.set_daily_quota("youtube", 60)  # room for the playlist read and one like
     with pytest.raises(TemporaryError, match="quota") as error:
         youtube_music.save(tokens, _album(simulator), saved.append)
-    resume = (datetime.now(UTC) + timedelta(seconds=error.value.retry_after)).astimezone(PACIFIC)
+    resume = (simulator.sim.now() + timedelta(seconds=error.value.retry_after)).astimezone(PACIFIC)
     assert (resume.hour, resume.minute) in {(0, 0), (23, 59)}
     assert 0 < error.value.retry_after <= 25 * 3600
     assert simulator.sim.requests("youtube")[-1].status == 403
