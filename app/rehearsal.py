@@ -23,6 +23,7 @@ from flask import current_app
 from app import clock
 from app.campaigns.editing import delete_campaign
 from app.extensions import db
+from app.fan.recording import record_direct_signup
 from app.models import Artist, Campaign, Connection, Signup
 from app.platforms import CLIENTS, registry
 from app.simulator import defaults
@@ -115,32 +116,9 @@ def connect_fan(public_url: str) -> Connection:
     finally:
         client.session.close()
 
-    signup = db.session.scalar(
-        db.select(Signup).filter_by(campaign_id=campaign.id, email=CONNECTED_EMAIL)
-    )
-    if signup is None:
-        signup = Signup(
-            campaign_id=campaign.id,
-            platform=CONNECTED_PLATFORM,
-            mode="direct",
-            email=CONNECTED_EMAIL,
-            consent_version=CONSENT_VERSION,
-        )
-        db.session.add(signup)
-        db.session.flush()
-    connection = signup.connection or Connection(
-        signup_id=signup.id, campaign_id=campaign.id, platform=CONNECTED_PLATFORM
-    )
-    tokens = connected.tokens
-    connection.account_id = connected.account_id
-    connection.access_token = tokens.access_token
-    connection.refresh_token = tokens.refresh_token
-    connection.expires_at = tokens.expires_at
-    connection.scope = tokens.scope
-    connection.status = "valid"
-    db.session.add(connection)
-    db.session.commit()
-    return connection
+    # Recorded as the fan page records a connection: the same fan again, fresh tokens.
+    signup = record_direct_signup(campaign, CONNECTED_PLATFORM, connected, CONNECTED_EMAIL)
+    return signup.connection
 
 
 def _consent(authorize_url: str) -> dict[str, str]:

@@ -111,45 +111,26 @@ def enqueue_due_checks(now: datetime) -> list[int]:
     return started
 
 
-def claim_check(campaign_id: int, now: datetime) -> bool:
-    """Take the campaign's next check (only one caller wins) and enqueue it."""
-    from app.release_day import detect
-
-    until = now + CHECK_LEASE
-    won = db.session.execute(
-        update(Campaign)
-        .where(
-            Campaign.id == campaign_id,
-            or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < now),
-        )
-        .values(check_lease_until=until)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if won:
-        enqueue(
-            detect.run_check,
-            campaign_id,
-            queue_name="release",
-            job_id=f"check-{campaign_id}-{until.timestamp():.0f}",
-        )
-    return bool(won)
-
-
 def check_now(campaign_id: int) -> bool:
     """The artist's "Check now": a check at once, unless one is already running or the
     release moment has not come yet (nothing is converted early). The caller rate-limits
     it. Returns whether a check was started."""
+    now = clock.now()
+    return claim_check(campaign_id, now, Campaign.release_at <= now, by="manual")
+
+
+def claim_check(campaign_id: int, now: datetime, *conditions, by="schedule") -> bool:
+    """Take the campaign's next check (a conditional update of its lease: one caller wins,
+    given `conditions` too) and enqueue it with an id naming that lease, so it runs once."""
     from app.release_day import detect
 
-    now = clock.now()
     until = now + CHECK_LEASE
     won = db.session.execute(
         update(Campaign)
         .where(
             Campaign.id == campaign_id,
-            Campaign.release_at <= now,
             or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < now),
+            *conditions,
         )
         .values(check_lease_until=until)
         .execution_options(synchronize_session=False)
@@ -159,7 +140,7 @@ def check_now(campaign_id: int) -> bool:
         enqueue(
             detect.run_check,
             campaign_id,
-            "manual",
+            by,
             queue_name="release",
             job_id=f"check-{campaign_id}-{until.timestamp():.0f}",
         )
