@@ -28,6 +28,7 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
+from rq import Worker
 from sqlalchemy import func, select
 
 from app import mailbox
@@ -304,10 +305,22 @@ def test_redis_emptied_in_the_middle_of_release_day_loses_and_repeats_nothing(da
 
 
 def test_three_workers_at_once_share_the_work_without_doing_anything_twice(day):
+    # The release comes due only once all three are listening: a worker that started first
+    # could otherwise take every batch (a batch holds all of this test's fans) before the
+    # others were up, on a busy machine.
+    with day.app.app_context():
+        db.session.get(Campaign, day.campaign_id).release_at = day.sim.now() + timedelta(minutes=1)
+        db.session.commit()
     # Three long-running workers, each with its cron thread: three ticks at once at start.
     workers = [_start_worker(day, burst=False) for _ in range(3)]
     try:
         deadline = time.monotonic() + 90
+        with Redis.from_url(day.redis_url) as redis:
+            while len(Worker.all(connection=redis)) < 3:
+                assert time.monotonic() < deadline, "the workers did not start"
+                time.sleep(0.2)
+        day.sim.advance(minutes=2)
+        _tick(day)
         while not (_delivered_any(day) and _settled(day)):
             assert time.monotonic() < deadline, "the workers did not finish"
             time.sleep(0.2)
