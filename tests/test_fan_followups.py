@@ -7,7 +7,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Text, select, type_coerce
 
 from app.extensions import db
+from app.fan.recording import record_direct_signup
 from app.models import Campaign, Connection, PreviousSlug, PushSubscription, Signup
+from app.platforms.base import Connected, Tokens
 from tests.factories import log_in
 from tests.fan_pages import sign_up, signups
 
@@ -142,19 +144,7 @@ def test_one_click_unsubscribe_works_without_a_csrf_token(test_config, app, clie
 
 def test_unsubscribing_a_direct_signup_drops_its_tokens(app, client, campaign):
     with app.app_context():
-        signup = Signup(campaign_id=campaign.id, platform="tidal", mode="direct", consent_version=1)
-        db.session.add(signup)
-        db.session.flush()
-        db.session.add(
-            Connection(
-                signup_id=signup.id,
-                campaign_id=campaign.id,
-                platform="tidal",
-                account_id="1",
-                access_token="t",
-            )
-        )
-        db.session.commit()
+        signup = record_direct_signup(campaign, "tidal", Connected(Tokens("t"), "1"), None)
         token = signup.unsubscribe_token
     client.post(f"/u/{token}")
     with app.app_context():

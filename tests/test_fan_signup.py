@@ -7,7 +7,9 @@ import pytest
 import requests
 
 from app.extensions import db
+from app.fan.recording import record_direct_signup
 from app.models import Campaign, Connection, Signup
+from app.platforms.base import Connected, Tokens
 from tests.fan_pages import form_token, sign_up, signups
 
 
@@ -166,25 +168,8 @@ def test_a_campaign_closed_a_moment_ago_takes_no_signup_while_its_page_is_rememb
 
 def test_an_email_signup_for_another_platform_drops_the_old_connection(app, client, campaign):
     with app.app_context():
-        signup = Signup(
-            campaign_id=campaign.id,
-            platform="tidal",
-            mode="direct",
-            email="fan@example.com",
-            consent_version=1,
-        )
-        db.session.add(signup)
-        db.session.flush()
-        db.session.add(
-            Connection(
-                signup_id=signup.id,
-                campaign_id=campaign.id,
-                platform="tidal",
-                account_id="42",
-                access_token="secret-token",
-            )
-        )
-        db.session.commit()
+        connected = Connected(Tokens("secret-token"), account_id="42")
+        record_direct_signup(campaign, "tidal", connected, "fan@example.com")
     sign_up(client, "night-drive", "fan@example.com", "tidal")  # same platform: still a save
     [kept] = signups(app, campaign.id)
     assert kept.mode == "direct"

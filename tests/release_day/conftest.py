@@ -15,8 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from app import clock
 from app.extensions import db
+from app.fan.recording import record_direct_signup
 from app.jobs import make_worker
-from app.models import Campaign, Connection, PushSubscription, Signup
+from app.models import Campaign, PushSubscription, Signup
+from app.platforms.base import Connected, Tokens
 from app.simulator import defaults
 from app.simulator import push as sim_push
 from app.simulator.musickit import USER_TOKEN_LIFETIME
@@ -117,28 +119,14 @@ class ReleaseDay:
             issued = self.sim.issue_tokens(
                 "apple_music", config["APPLE_TEAM_ID"], listener=listener, refresh=False
             )
+        tokens = Tokens(
+            access_token=issued.access.value,
+            refresh_token=issued.refresh.value if issued.refresh else None,
+            expires_at=issued.access.expires_at,
+        )
         with self.app.app_context():
-            signup = Signup(
-                campaign_id=campaign.id,
-                platform=platform,
-                mode="direct",
-                email=email,
-                consent_version=1,
-            )
-            db.session.add(signup)
-            db.session.flush()
-            db.session.add(
-                Connection(
-                    signup_id=signup.id,
-                    campaign_id=campaign.id,
-                    platform=platform,
-                    account_id=listener,
-                    access_token=issued.access.value,
-                    refresh_token=issued.refresh.value if issued.refresh else None,
-                    expires_at=issued.access.expires_at,
-                )
-            )
-            db.session.commit()
+            # Recorded as the fan page records a connection.
+            signup = record_direct_signup(campaign, platform, Connected(tokens, listener), email)
             fan = Fan(signup.id, email=email, listener=listener, platform=platform)
         self.fans.append(fan)
         return fan
