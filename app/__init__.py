@@ -43,12 +43,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import errors, health, media, security_headers
+    from app import errors, health, htmx_fragments, media, security_headers
     from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
 
     errors.init_app(app)
+    htmx_fragments.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)

@@ -19,12 +19,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
-    @app.after_request
-    def vary_on_htmx(response):
-        # Full pages and fragments share URLs: caches must keep them apart.
-        response.vary.add("HX-Request")
-        return response
-
 
 def render_error(status: int, message: str):
     if request.path.startswith(("/healthz", "/simulator")) or request.accept_mimetypes.best == (

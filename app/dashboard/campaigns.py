@@ -8,12 +8,9 @@ from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
 from app.dashboard import bp
 from app.dashboard.forms import CampaignForm
 from app.dashboard.scope import my_campaign, my_campaigns
-from app.extensions import db, htmx
+from app.extensions import db
+from app.htmx_fragments import fragment_request
 from app.models import Campaign
-
-
-def _fragment_request() -> bool:
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 @bp.get("/")
@@ -67,7 +64,7 @@ def toggle_active(campaign_id: int):
     campaign = my_campaign(campaign_id)
     campaign.active = request.form.get("active") == "1"
     db.session.commit()
-    if _fragment_request():
+    if fragment_request():
         return render_template("dashboard/_active_toggle.html", campaign=campaign)
     state = "active: fans can pre-save" if campaign.active else "paused: signups are closed"
     flash(f"“{campaign.title}” is {state}.", "info")

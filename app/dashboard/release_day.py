@@ -16,6 +16,7 @@ from app.dashboard import bp
 from app.dashboard.release_report import delivery_log, overview, template_context
 from app.dashboard.scope import my_campaign
 from app.extensions import htmx, limiter
+from app.htmx_fragments import fragment_request
 from app.release_day import deliver, schedule
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
@@ -34,7 +35,7 @@ def _render(campaign, status: int = 200, error: str | None = None):
     log = delivery_log(campaign, request.args.get("q", ""), _before())
     context = {"campaign": campaign, "view": view, "log": log, "error": error}
     context |= template_context(campaign)
-    part = PARTS.get(htmx.target) if htmx and not htmx.history_restore_request else None
+    part = PARTS.get(htmx.target) if fragment_request() else None
     if part:
         html = render_template(f"dashboard/release_day/_{part}.html", **context)
         polled = htmx.trigger_name is None and htmx.trigger == htmx.target

@@ -15,8 +15,8 @@ from flask import (
 )
 
 from app.dashboard import bp
-from app.dashboard.campaigns import _fragment_request
 from app.dashboard.scope import my_campaign
+from app.htmx_fragments import fragment_request
 from app.subscribers import export
 from app.subscribers.listing import (
     BadCursor,
@@ -44,7 +44,7 @@ def subscribers(campaign_id: int):
         abort(400)
     page = subscriber_page(campaign.id, search=search, before=before, after=after)
     context = {"campaign": campaign, "page": page, "search": search}
-    if _fragment_request():
+    if fragment_request():
         return render_template("dashboard/_subscriber_results.html", **context)
     counts = subscriber_counts(campaign.id, campaign.platforms)
     return render_template("dashboard/subscribers.html", counts=counts, **context)
@@ -68,7 +68,7 @@ def delete_signup(campaign_id: int, signup_id: int):
         )
     who = signup.email or "The subscriber"
     delete_subscriber(signup)
-    if _fragment_request():
+    if fragment_request():
         # htmx swaps the row away (empty body) and refreshes the counts out of band.
         counts = subscriber_counts(campaign.id, campaign.platforms)
         return render_template("dashboard/_subscriber_counts.html", counts=counts, oob=True)

@@ -24,19 +24,10 @@ from flask import (
 
 from app.extensions import csrf, db, limiter
 from app.fan import bp, pending
-from app.fan.form_guard import same_origin
+from app.fan.answers import closed, confirmation, fan_error, page_context, remember_platform
+from app.fan.form_guard import same_origin, signup_rate_limit
 from app.fan.in_app import in_app_browser, open_in_browser_url
-from app.fan.page import (
-    campaign_or_404,
-    closed,
-    confirmation,
-    fan_error,
-    offered_platform,
-    page_context,
-    private,
-    remember_platform,
-    signup_rate_limit,
-)
+from app.fan.lookup import campaign_or_404, offered_platform
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
 from app.form_filters import clean_text
@@ -44,6 +35,7 @@ from app.models import Campaign
 from app.platforms import client_for, registry
 from app.platforms.base import DirectSavePlatform, PermanentError, PlatformError
 from app.platforms.registry import Email, Platform
+from app.public_cache import private
 
 GONE = (
     "This sign-in link has expired or was already used, so nothing was saved. "

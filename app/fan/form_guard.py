@@ -5,12 +5,15 @@
   cache may keep the page; it expires after FORM_TOKEN_MAX_AGE so a scraped token goes stale.
 - An Origin check (Referer when a browser sends no Origin): a browser posting from another
   site says so, and is refused. Clients that send neither are not browsers a page can abuse.
+- One rate-limit budget per client address for every way of signing up.
 """
 
 from urllib.parse import urlsplit
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.extensions import limiter
 
 FORM_TOKEN_MAX_AGE = 2 * 24 * 3600  # long beside the page's cache lifetime: a tab left open
 _SALT = "dropday.fan-form"
@@ -48,3 +51,11 @@ def same_origin() -> bool:
     if referer:
         return _origin(referer) in ours
     return origin != "null"
+
+
+def signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+# Shared by the email form and the connect flow's email page.
+signup_rate_limit = limiter.shared_limit(signup_limit, scope="fan-signup", methods=["POST"])

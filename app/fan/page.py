@@ -4,28 +4,19 @@ The page is the same for every visitor (no session, no per-visitor token), so a 
 cache may keep it for PAGE_MAX_AGE; answers to a signup are the fan's own and never cached.
 """
 
-import re
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from flask import abort, make_response, redirect, render_template, request, url_for
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
-
-from app import clock
 from app.errors import retry_after
-from app.extensions import csrf, db, htmx, limiter
-from app.fan import bp, consent, wording
-from app.fan.form_guard import form_token, form_token_ok, same_origin
+from app.extensions import csrf
+from app.fan import bp, consent, smart_link
+from app.fan.answers import closed, confirmation, fan_error, page_context
+from app.fan.form_guard import form_token_ok, same_origin, signup_rate_limit
+from app.fan.lookup import campaign_or_404, find_campaign, moved_to, offered_platform
 from app.fan.page_cache import cached_page, remembered_campaign
-from app.fan.push import push_token
-from app.fan.recording import EmailSignup, InvalidEmail, normalize_email, record_email_signup
+from app.fan.recording import InvalidEmail, normalize_email, record_email_signup
 from app.form_filters import clean_text
-from app.models import Campaign, PreviousSlug, Signup
-from app.platforms import registry
-from app.platforms.registry import Platform
-
-PAGE_MAX_AGE = 60  # seconds a shared cache may serve the page before asking again
-PLATFORM_COOKIE = "dropday_platform"
-PLATFORM_COOKIE_AGE = timedelta(days=365)
+from app.htmx_fragments import fragment_request
+from app.public_cache import cacheable, private
 
 # Messages a redirect back to the page may show: fixed texts by code, never echoed input.
 NOTICES = {
@@ -39,79 +30,6 @@ NOTICES = {
     "Please try again in a minute, or get an email on release day instead.",
 }
 
-CLOSED = "Signups for this release are closed."
-
-
-def signup_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-# One budget per client address for every way of signing up (email form, connect email).
-signup_rate_limit = limiter.shared_limit(signup_limit, scope="fan-signup", methods=["POST"])
-
-
-# What an address can be (app/campaigns/slugs.py); anything else is not looked up at all.
-SLUG = re.compile(r"[a-z0-9-]{1,60}")
-
-
-def find_campaign(slug: str) -> Campaign | None:
-    if not SLUG.fullmatch(slug or ""):
-        return None
-    return db.session.scalar(db.select(Campaign).filter_by(slug=slug))
-
-
-def campaign_or_404(slug: str) -> Campaign:
-    campaign = find_campaign(slug)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def offered(campaign: Campaign) -> list[Platform]:
-    """The campaign's platforms this installation still offers, in the registry's order."""
-    disabled = current_app.config.get("DISABLED_PLATFORMS") or frozenset()
-    chosen = set(campaign.platforms or ())
-    return [p for p in registry.enabled(disabled) if p.key in chosen]
-
-
-def offered_platform(campaign: Campaign, key: str | None) -> Platform | None:
-    return next((p for p in offered(campaign) if p.key == key), None)
-
-
-def page_context(campaign: Campaign, **extra) -> dict:
-    now = clock.now()
-    return {
-        "release_local": campaign.release_at.astimezone(ZoneInfo(campaign.time_zone)),
-        "days_left": max(0, (campaign.release_at - now).days),
-        "released": campaign.release_at <= now,
-        "campaign": campaign,
-        "platforms": offered(campaign),
-        "form_token": form_token(campaign.id),
-        "consent_version": consent.CURRENT,
-        "consent": consent,
-        "wording": wording,
-        "page_url": current_app.config["PUBLIC_URL"] + url_for("fan.page", slug=campaign.slug),
-        "public_url": current_app.config["PUBLIC_URL"],
-        **extra,
-    }
-
-
-def cacheable(response):
-    response.cache_control.public = True
-    response.cache_control.max_age = PAGE_MAX_AGE
-    return response
-
-
-def private(response):
-    response.cache_control.no_store = True
-    response.cache_control.private = True
-    return response
-
-
-def fragment_request() -> bool:
-    """A real htmx swap (not a boosted link or a history restore) gets only the fragment."""
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
 
 @bp.get("/<slug>")
 def page(slug: str):
@@ -121,10 +39,8 @@ def page(slug: str):
 def _page(slug: str):
     campaign = find_campaign(slug)
     if campaign is None:
-        return moved_or_404(slug)
+        return _moved_or_404(slug)
     if campaign.phase == "live":
-        from app.fan import smart_link  # (it imports this module)
-
         return smart_link.render(campaign)
     notice = NOTICES.get(request.args.get("notice", ""))
     return cacheable(
@@ -132,13 +48,10 @@ def _page(slug: str):
     )
 
 
-def moved_or_404(slug: str):
-    if not SLUG.fullmatch(slug):
+def _moved_or_404(slug: str):
+    campaign = moved_to(slug)
+    if campaign is None:
         abort(404)
-    previous = db.session.scalar(db.select(PreviousSlug).filter_by(slug=slug))
-    if previous is None:
-        abort(404)
-    campaign = db.session.get(Campaign, previous.campaign_id)
     target = url_for("fan.page", slug=campaign.slug)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
@@ -200,52 +113,10 @@ def signup(slug: str):
         email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
-    signup_row = record_email_signup(campaign, chosen.key, email)
+    signup_row = record_email_signup(campaign.id, chosen.key, email)
     if signup_row is None:  # closed since the copy of the campaign was read
         return closed(campaign)
     return confirmation(campaign, chosen, signup_row, email)
-
-
-def confirmation(
-    campaign, chosen, signup_row: EmailSignup | Signup | None, email, recorded=True, status=200
-):
-    mode = signup_row.mode if signup_row else "email"
-    context = page_context(
-        campaign,
-        chosen=chosen,
-        confirmed=True,
-        release_day=wording.release_day(chosen, mode, email, campaign.title),
-        push_token=push_token(signup_row.id) if signup_row else "",
-        signup=signup_row,
-    )
-    template = "fan/_confirmation.html" if fragment_request() else "fan/page.html"
-    response = private(make_response(render_template(template, **context), status))
-    if recorded:
-        remember_platform(response, campaign, chosen.key)
-    return response
-
-
-def remember_platform(response, campaign: Campaign, key: str) -> None:
-    """The fan's choice, for the Smart Link to put first on release day."""
-    response.set_cookie(
-        PLATFORM_COOKIE,
-        key,
-        max_age=int(PLATFORM_COOKIE_AGE.total_seconds()),
-        path=f"/{campaign.slug}",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        httponly=False,  # the Smart Link's script may read it
-        samesite="Lax",
-    )
-
-
-def closed(campaign: Campaign):
-    context = page_context(campaign, notice=CLOSED, signups_closed=True)
-    return private(make_response(render_template("fan/page.html", **context), 403))
-
-
-def fan_error(status: int, message: str):
-    template = "fan/_message.html" if fragment_request() else "fan/error.html"
-    return private(make_response(render_template(template, status=status, message=message), status))
 
 
 @bp.errorhandler(404)

@@ -5,17 +5,20 @@ The page is the same for all of them (it is built to be cacheable), so each web 
 keeps its latest rendering of each page for FAN_PAGE_CACHE_SECONDS and answers from it,
 the same way a shared cache in front would. Edits show within that time; everything that
 records something (signups, connections) is never answered from here; a signup may only
-draw its answer from a remembered copy of the campaign (`remembered_campaign`), while the
-statement that records it checks the campaign in the database.
+draw its answer from a remembered copy of the campaign (`remembered_campaign`, plain frozen
+values), while the statement that records it checks the campaign in the database.
 """
 
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass, fields
+from datetime import datetime
 
+from cachetools import TTLCache
 from flask import Response, current_app, request
 
-from app.extensions import db
+from app.models import Campaign
 
 MAX_ENTRIES = 512
 # What a rendering says about itself; headers added later for every response (security
@@ -77,19 +80,53 @@ def cached_page(render):
     return response
 
 
-def remembered_campaign(slug: str, load):
-    """`load()`'s campaign, detached from the session, or a copy of it from the last
-    FAN_PAGE_CACHE_SECONDS. Only read it: it is shared by the process's threads."""
+@dataclass(frozen=True, slots=True)
+class CampaignCopy:
+    """What a signup's answer reads of its campaign: plain values, safe to share between
+    the process's threads (an ORM instance is not)."""
+
+    id: int
+    slug: str
+    title: str
+    artist_name: str
+    artwork: str | None
+    release_at: datetime
+    time_zone: str
+    platforms: tuple[str, ...]
+    active: bool
+    phase: str
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> "CampaignCopy":
+        values = {f.name: getattr(campaign, f.name) for f in fields(cls)}
+        return cls(**values | {"platforms": tuple(values["platforms"] or ())})
+
+
+_copies_lock = threading.Lock()
+
+
+def _copies(seconds: float) -> TTLCache:
+    """The process's copies, kept for `seconds` (a changed setting starts a fresh cache)."""
+    copies = current_app.extensions.get("dropday.fan_campaigns")
+    if copies is None or copies.ttl != seconds:
+        copies = current_app.extensions["dropday.fan_campaigns"] = TTLCache(MAX_ENTRIES, seconds)
+    return copies
+
+
+def remembered_campaign(slug: str, load) -> CampaignCopy | None:
+    """A copy of `load()`'s campaign, or the one made in the last FAN_PAGE_CACHE_SECONDS."""
     seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
-    copies = current_app.extensions.setdefault("dropday.fan_campaigns", {})
-    hit = copies.get(slug) if seconds > 0 else None
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
+    if seconds <= 0:
+        campaign = load()
+        return CampaignCopy.of(campaign) if campaign is not None else None
+    with _copies_lock:
+        hit = _copies(seconds).get(slug)
+    if hit is not None:
+        return hit
     campaign = load()
-    if campaign is not None:
-        db.session.expunge(campaign)  # a later commit must not expire (and reload) it
-        if seconds > 0:
-            if len(copies) >= MAX_ENTRIES:
-                copies.clear()
-            copies[slug] = (time.monotonic() + seconds, campaign)
-    return campaign
+    if campaign is None:
+        return None
+    copy = CampaignCopy.of(campaign)
+    with _copies_lock:
+        _copies(seconds)[slug] = copy
+    return copy

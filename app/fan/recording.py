@@ -64,7 +64,7 @@ class EmailSignup(NamedTuple):
     unsubscribe_token: str
 
 
-def record_email_signup(campaign: Campaign, platform: str, email: str) -> EmailSignup | None:
+def record_email_signup(campaign_id: int, platform: str, email: str) -> EmailSignup | None:
     """The fan's email signup for `platform` (a key the campaign offers); `email` normalized.
     None when the campaign is no longer open for signups: the statement itself checks, so a
     copy of the campaign read a few seconds ago can't let a signup into a closed one.
@@ -81,7 +81,7 @@ def record_email_signup(campaign: Campaign, platform: str, email: str) -> EmailS
     row = connection.execute(
         _email_upsert(connection.dialect.name),
         {
-            "campaign_id": campaign.id,
+            "campaign_id": campaign_id,
             "platform": platform,
             "email": email,
             "consent_version": consent.CURRENT,

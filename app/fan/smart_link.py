@@ -17,9 +17,10 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 
 from app.extensions import db
 from app.fan import bp
-from app.fan.page import cacheable, find_campaign, offered
+from app.fan.lookup import find_campaign, offered
 from app.models import Campaign, Click, PlatformLink
 from app.platforms import registry
+from app.public_cache import cacheable
 
 SAFE_SCHEMES = {"https", "http"}
 

@@ -11,9 +11,9 @@ from flask import abort, make_response, render_template, request
 
 from app.extensions import csrf, db
 from app.fan import bp
-from app.fan.page import private
 from app.fan.recording import unsubscribe
 from app.models import Campaign, Signup
+from app.public_cache import private
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")  # secrets.token_urlsafe
 
