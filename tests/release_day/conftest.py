@@ -2,7 +2,8 @@
 service), the SMTP test server, Redis, and the database.
 
 `rd` gives an in-process app whose clock is the simulator's (frozen, moved by tests), and
-helpers that seed a campaign and its fans the way the fan pages would.
+helpers that seed a campaign and its fans the way the fan pages would. The data is committed,
+as in production: deliveries run in threads, each with its own database connection.
 """
 
 import itertools
@@ -160,6 +161,12 @@ class ReleaseDay:
 
     def pushes(self):
         return sim_push.received(self.sim)
+
+
+@pytest.fixture
+def app(committed_app):
+    """Release day's tests run on committed data (see the module docstring)."""
+    return committed_app
 
 
 @pytest.fixture
