@@ -127,6 +127,8 @@ def build(row, release: Release) -> EmailMessage:
 
 def deliver_emails(lease: Lease) -> None:
     rows = batch_rows(lease, Signup.email, Signup.unsubscribe_token, Signup.unsubscribed_at)
+    if not rows:  # the fans were deleted since the claim, and their deliveries with them
+        return
     by_campaign = releases(row.campaign_id for row in rows)
     db.session.rollback()  # read all it needs: hold no transaction while sending
     # Most of a message's time is waiting: for the mail server's four replies, for the

@@ -58,7 +58,7 @@ class Pusher:
         )
         self.subject = config.get("VAPID_SUBJECT") or "mailto:noreply@localhost"
         self.session = requests.Session()
-        # Pushes of a batch go out from several threads (deliver.in_parallel).
+        # Pushes of a batch go out from several threads (outbox.in_parallel).
         self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
         self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
         self._headers: dict[str, tuple[dict, float]] = {}

@@ -100,6 +100,17 @@ def test_the_email_routes_the_fan_and_can_be_unsubscribed_in_one_click(
         assert read_personal_link(link.rsplit("/", 1)[1] + "x") is None
 
 
+def test_a_long_title_in_any_script_arrives_as_written(rd, artist, mailbox_messages):
+    title = "Ça plane pour moi, une très longue histoire de nuits blanches — 夜明けのうた"
+    campaign = rd.campaign(artist, platforms=["spotify"], title=title, artist_name="Ünlü Sänger")
+    rd.email_fan(campaign, email="fan.with.a.rather.long.address.for.folding@example.com")
+    rd.run_tick()
+    (message,) = mailbox_messages()
+    assert message["Subject"] == f"Out now: {title} by Ünlü Sänger"
+    assert message["To"] == "fan.with.a.rather.long.address.for.folding@example.com"
+    assert f"{title} by Ünlü Sänger is out now." in message.get_body(("plain",)).get_content()
+
+
 def test_a_push_carries_the_title_and_the_personal_link_and_a_gone_subscription_is_deleted(
     rd, artist
 ):
