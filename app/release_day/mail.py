@@ -19,6 +19,7 @@ deduplicate on it drop it. Pushes and saves have the same window (outbox.in_para
 """
 
 import base64
+import contextlib
 import email.policy
 import functools
 import logging
@@ -115,12 +116,12 @@ def build(row, release: Release) -> EmailMessage:
     # The one shape (two alternatives) built directly: `set_content` would parse every
     # header it writes again, and choose an encoding by scanning each body.
     message["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
-    for subtype in ("plain", "html"):
-        text = env.get_template(f"emails/release_day.{'txt' if subtype == 'plain' else 'html'}")
+    for subtype, template in (("plain", "txt"), ("html", "html")):
+        body = env.get_template(f"emails/release_day.{template}").render(context)
         part = EmailMessage(policy=_WIRE)
         part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
         part["Content-Transfer-Encoding"] = "base64"
-        part.set_payload(base64.encodebytes(text.render(context).encode()).decode("ascii"))
+        part.set_payload(base64.encodebytes(body.encode()).decode("ascii"))
         message.attach(part)
     return message
 
@@ -205,10 +206,14 @@ def connect() -> smtplib.SMTP:
 
 def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
     """Send one fan's email; None once the server accepted it."""
-    message = build(row, release)
     try:
+        message = build(row, release)
         sender = _envelope_sender(current_app.config["MAIL_DEFAULT_SENDER"])
         smtp.sendmail(sender, [row.email], message.as_bytes())
+    except ValueError as error:  # a header that can't be written, an address SMTP can't carry
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.rset()  # the server may have taken MAIL FROM already
+        return Refusal(f"the email could not be written: {error}")
     except smtplib.SMTPRecipientsRefused as error:
         return Refusal(f"the mail server refused the address: {error.recipients}")
     except smtplib.SMTPResponseException as error:

@@ -111,6 +111,20 @@ def test_a_long_title_in_any_script_arrives_as_written(rd, artist, mailbox_messa
     assert f"{title} by Ünlü Sänger is out now." in message.get_body(("plain",)).get_content()
 
 
+def test_an_address_smtp_cannot_carry_fails_alone(rd, artist, mailbox_messages):
+    campaign = rd.campaign(artist, platforms=["spotify"])
+    rd.email_fan(campaign, email="zoë@example.com")
+    # Five fans on four connections: the fifth follows the refused one on its connection.
+    good = [f"fan{n}@example.com" for n in range(4)]
+    for address in good:
+        rd.email_fan(campaign, email=address)
+    rd.run_tick()
+    assert sorted(m["To"] for m in mailbox_messages()) == good
+    bad, *sent = _deliveries(rd.app, campaign.id, "email")
+    assert bad.state == "failed" and bad.last_error.startswith("the email could not be written")
+    assert [d.state for d in sent] == ["done"] * 4
+
+
 def test_a_push_carries_the_title_and_the_personal_link_and_a_gone_subscription_is_deleted(
     rd, artist
 ):
