@@ -11,22 +11,7 @@ from app.release_day.outbox import LEASE, claim_due, hand_back, revive_expired_l
 
 def _email_deliveries(rd, artist, count):
     campaign = rd.campaign(artist, released_ago=-timedelta(days=1), platforms=["spotify"])
-    fans = [rd.email_fan(campaign) for _ in range(count)]
-    now = rd.sim.now()
-    with rd.app.app_context():
-        for fan in fans:
-            db.session.add(
-                Delivery(
-                    campaign_id=campaign.id,
-                    signup_id=fan.signup_id,
-                    kind="email",
-                    platform="spotify",
-                    state="due",
-                    next_attempt_at=now,
-                    due_since=now,
-                )
-            )
-        db.session.commit()
+    rd.due_emails(campaign, [rd.email_fan(campaign) for _ in range(count)])
 
 
 def test_claims_take_disjoint_rows_up_to_their_limit(rd, artist):
