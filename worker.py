@@ -1,12 +1,12 @@
 """Runs Dropday's worker: `python worker.py` (add `--burst` to stop once the queues are empty).
 
 One process does both halves of release day's machinery: an RQ worker (app/jobs.py) runs
-the jobs, and a thread runs RQ's cron scheduler (rq.cron.CronScheduler) for the periodic
-jobs in app/release_day/schedule.py (PERIODIC: the tick, every minute), so the Procfile
-needs no extra process. Every worker runs its own cron thread; that is harmless, because
-the tick is idempotent: it claims what it starts with conditional updates in the database
-and enqueues with deterministic job ids. Cron's own state is in this process, so a Redis
-that was emptied just gets the next tick enqueued again.
+the jobs, and a cron thread enqueues the periodic jobs of app/release_day/schedule.py
+(PERIODIC: the tick, every minute), so the Procfile needs no extra process. Every worker
+runs its own cron thread, and each period's job is enqueued under an id naming the period,
+once for all of them (jobs.enqueue_periodic). The periods are the machine's real minutes,
+not app/clock.py's: they only say how often to look; the tick asks the clock what is due.
+A Redis that was emptied just gets the next period's tick.
 
 SIGTERM (what a PaaS sends on deploy) stops it warmly: the current job finishes, then it exits.
 Anything a killed worker leaves unfinished is found again in the database by the next tick.
@@ -15,26 +15,29 @@ Anything a killed worker leaves unfinished is found again in the database by the
 import argparse
 import logging
 import threading
+import time
 
-from rq.cron import CronScheduler
+from redis.exceptions import RedisError
 
 from app import create_app
-from app.jobs import make_worker, redis_connection
+from app.jobs import enqueue_periodic, make_worker
 from app.release_day.schedule import PERIODIC
 
 log = logging.getLogger("dropday.worker")
 
 
 def run_cron(app, stop: threading.Event) -> None:
-    cron = CronScheduler(redis_connection(app))
-    for job in PERIODIC:
-        cron.register(job.func, job.queue, interval=job.every, name=job.name, job_timeout=60)
+    every = min(job.every for job in PERIODIC)
     while not stop.is_set():
-        try:
-            cron.enqueue_jobs()
-        except Exception:  # Redis away for a moment: try again on the next round
-            log.exception("could not enqueue the periodic jobs")
-        stop.wait(max(1.0, cron.calculate_sleep_interval()))
+        at = time.time()
+        with app.app_context():
+            for job in PERIODIC:
+                try:
+                    enqueue_periodic(job.func, job.queue, job.name, job.every, at)
+                except RedisError:  # Redis away for a moment: try again next period
+                    log.exception("could not enqueue %s", job.name)
+        # Wake at the next period's start, as every other worker does: one of them wins it.
+        stop.wait(every - time.time() % every + 0.01)
 
 
 def main() -> None:

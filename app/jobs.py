@@ -1,4 +1,4 @@
-"""RQ glue: the Redis connection, Dropday's queues, the worker, and claiming outbox rows.
+"""RQ glue: the Redis connection, Dropday's queues, enqueueing, and the worker.
 
 Jobs take ids, never ORM objects, and each runs in a fresh app context so it gets its own
 database session. Redis only carries messages: the database says what is still to do.
@@ -12,18 +12,17 @@ templates. A forked work horse would rebuild all of it for every job and lose it
 What forking buys (a crash or leak in a job cannot take the worker down) matters less here:
 jobs only call our own code and well-kept libraries, the time limit ends a hung job, and
 anything a dying worker leaves half done is found again in the database by the next tick
-(see `claim_due` and app/release_day/schedule.py).
+(app/release_day/outbox.py).
 """
 
 import os
-from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import event, select, update
+from sqlalchemy import event
 
 from app import clock
 from app.extensions import db
@@ -74,86 +73,18 @@ def enqueue(func, *args, queue_name: str = "default", job_id: str | None = None,
     return q.enqueue(func, *args, job_id=job_id, **kwargs)
 
 
-# -- claiming outbox rows --------------------------------------------------------------------
+def enqueue_periodic(func, queue_name: str, name: str, every: int, at: float) -> Job | None:
+    """Enqueue `func` once for the period of `every` seconds that holds `at` (seconds since
+    the epoch), however many ask: every worker's cron thread asks each period, one enqueues.
 
-# How long a claimed batch belongs to its worker. A worker that dies leaves its rows
-# "running" until then; the tick then makes them due again. Longer than any batch takes
-# (a job also stops working on a batch whose lease is nearly over, see `Lease.ending`).
-LEASE = timedelta(minutes=4)
-
-
-class Lease:
-    """The rows one claim took, and until when. `until` doubles as the claim's token: a row
-    is only marked by the claim that holds it (`state = 'running' AND lease_until = until`)."""
-
-    def __init__(self, ids: list[int], until):
-        self.ids = ids
-        self.until = until
-
-    def ending(self, margin: timedelta = timedelta(seconds=45)) -> bool:
-        return clock.now() >= self.until - margin
-
-
-def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
-    """Claim up to `limit` due deliveries of `kind` for this worker, oldest first; committed.
-
-    PostgreSQL: `FOR UPDATE SKIP LOCKED` in the subquery, so workers claiming at the same
-    moment take disjoint rows without waiting for each other. SQLite has a single writer:
-    the one UPDATE statement runs under the database's write lock, so the subquery and the
-    update see the same rows and two claims can never take the same one.
+    The job id names the period, and asking is one atomic Redis `SET NX` of that id: unlike
+    `enqueue`'s check, it cannot be raced, and it still refuses once the job has finished.
     """
-    from app.models import Delivery
-
-    now = clock.now()
-    until = now + lease
-    due = (
-        select(Delivery.id)
-        .where(Delivery.kind == kind, Delivery.state == "due", Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # In a materialized CTE: inside `IN (...)` PostgreSQL may rescan a LIMIT ... SKIP
-        # LOCKED subquery and so take more than `limit` rows.
-        due = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
-        chosen = Delivery.id == due.c.id
-    else:
-        chosen = Delivery.id.in_(due.scalar_subquery())
-    ids = db.session.scalars(
-        update(Delivery)
-        .where(chosen, Delivery.state == "due")
-        .values(
-            state="running",
-            lease_until=until,
-            attempts=Delivery.attempts + 1,
-            updated_at=now,
-        )
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    return Lease(sorted(ids), until)
-
-
-def release(lease: Lease, ids) -> int:
-    """Give claimed rows back untouched (a batch cut short): due again at once."""
-    from app.models import Delivery
-
-    ids = list(ids)
-    if not ids:
-        return 0
-    result = db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id.in_(ids),
-            Delivery.state == "running",
-            Delivery.lease_until == lease.until,
-        )
-        .values(state="due", lease_until=None, attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount
+    job_id = f"{name}-{int(at // every)}"
+    q = queue(queue_name)
+    if not q.connection.set(f"dropday:periodic:{job_id}", 1, nx=True, ex=2 * every):
+        return None
+    return q.enqueue(func, job_id=job_id, job_timeout=every)
 
 
 # -- the worker ------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Fixtures: a real database (SQLite or TEST_DATABASE_URL), real Redis, per-test rollback.
 
 Each test gets `create_app(test_config)` and a database session bound to one connection whose
-outer transaction is rolled back afterwards, so tests never see each other's rows. Tests that
-need a server in another thread (browser tests) use `live_server`, which commits for real and
-empties the tables afterwards.
+outer transaction is rolled back afterwards, so tests never see each other's rows. Tests whose
+code runs in other threads or processes (browser tests through `live_server`, release day) use
+`committed_app`, which commits for real and empties the tables afterwards.
 """
 
 import os
@@ -213,15 +213,28 @@ class LiveServer:
         self.thread.join(10)
 
 
-@pytest.fixture
-def live_server(test_config, migrated, redis_url):
-    """The app served over real HTTP from a thread; its writes are committed, then wiped."""
-    app = create_app(test_config)
-    with LiveServer(app) as server:
-        yield server
+def empty_tables(app) -> None:
+    """Delete every row a committing test wrote, children before parents."""
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+
+
+@pytest.fixture
+def committed_app(test_config, migrated, redis_url):
+    """An app whose sessions commit for real, as in production, for tests whose code runs in
+    other threads or processes (which can't see a rolled-back test's rows); the tables are
+    emptied afterwards."""
+    app = create_app(test_config)
+    yield app
+    empty_tables(app)
     _close(app)
     _flush(redis_url)
+
+
+@pytest.fixture
+def live_server(committed_app):
+    """The app served over real HTTP from a thread; its writes are committed, then wiped."""
+    with LiveServer(committed_app) as server:
+        yield server

@@ -4,13 +4,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from rq import Worker
 from rq.job import JobStatus
 
 from app.config import ROOT
-from app.jobs import enqueue, make_worker, queue
+from app.jobs import enqueue, enqueue_periodic, make_worker, queue
+from app.release_day.schedule import PERIODIC
 from tests import sample_jobs
 
 
@@ -30,6 +33,30 @@ def test_a_stable_job_id_keeps_a_job_from_being_queued_twice(app):
         second = enqueue(sample_jobs.artist_names, job_id="names")
         assert first.id == second.id == "names"
         assert queue().count == 1
+
+
+def test_of_many_workers_asking_for_the_tick_at_once_one_enqueues_it_each_minute(app, make_app):
+    workers = [app, make_app(), make_app(), make_app()]  # each with its own Redis connection
+    (tick,) = PERIODIC
+    ready = threading.Barrier(len(workers))
+
+    def ask(app, at):
+        with app.app_context():
+            ready.wait()
+            job = enqueue_periodic(tick.func, tick.queue, tick.name, tick.every, at)
+            return job and job.id
+
+    minute = 29_000_000 * 60
+    enqueued = []
+    # The minute's start, its end after the tick already ran, the next minute.
+    for at in (minute + 0.2, minute + 59.9, minute + 60.1):
+        with ThreadPoolExecutor(len(workers)) as pool:
+            enqueued.append(sorted(filter(None, pool.map(ask, workers, [at] * len(workers)))))
+        if at == minute + 0.2:
+            make_worker(workers[0]).work(burst=True)
+    assert enqueued == [["dropday-tick-29000000"], [], ["dropday-tick-29000001"]]
+    with workers[0].app_context():
+        assert queue(tick.queue).job_ids == ["dropday-tick-29000001"]
 
 
 def _worker_env(app):

@@ -17,7 +17,7 @@ from app.dashboard.release_report import delivery_log, overview, template_contex
 from app.dashboard.scope import my_campaign
 from app.extensions import htmx, limiter
 from app.htmx_fragments import fragment_request
-from app.release_day import deliver, schedule
+from app.release_day import deliver, detect
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
 STOP_POLLING = 286  # htmx: swap this answer, then cancel the element's polling
@@ -65,7 +65,7 @@ def check_now(campaign_id: int):
             error=f"Dropday checked a moment ago. You can check again in {wait} seconds.",
         )
         return *response, {"Retry-After": str(wait)}
-    if schedule.check_now(campaign.id):
+    if detect.check_now(campaign.id):
         flash("Checking every platform now; the result appears below in a few seconds.", "success")
     else:
         flash("A check is running already; its result appears below shortly.", "success")

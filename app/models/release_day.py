@@ -2,7 +2,7 @@
 
 Every release-day effect (a direct save, an email, a push) is one Delivery row, unique per
 (signup, kind): the database, not Redis, says what is still to do and what was done, so a
-lost job or a killed worker loses nothing and repeats nothing (see app/jobs.py, claim_due).
+lost job or a killed worker loses nothing and repeats nothing (see app/release_day/outbox.py).
 """
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint

@@ -10,25 +10,107 @@ timeout) is recorded as an "outage", never as "not found".
 
 Found anywhere: the campaign converts (convert.py); links found later appear on the Smart
 Link as they come, and saves waiting for them become due.
+
+The rhythm, from the release moment on, until the release is found: every 5 minutes for
+2 hours, every 15 minutes until 24 hours past the release moment; then the alert
+(operators' email, the dashboard banner: phase "not_found") and hourly for 7 days more,
+then every 6 hours for 30 days more; then no more checks. After conversion, platforms not
+yet found are checked every 15 minutes for 72 hours. Each due check is claimed with a
+conditional update of the campaign's `check_lease_until` (one claimer wins) and enqueued
+under an id naming that lease, so it runs once.
 """
 
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app import clock
 from app.extensions import db, mail
+from app.jobs import enqueue
 from app.models import Campaign, PlatformLink, ReleaseCheck
 from app.platforms import CLIENTS, client_for, registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
 from app.platforms.identity import UnresolvedSource, resolve_for
-from app.release_day import convert, schedule
+from app.release_day import convert
+from app.release_day.deliver import kick_deliveries
 
 log = logging.getLogger(__name__)
 
 ODESLI_ONLY = ("amazon_music", "soundcloud")
+DENSE = (timedelta(hours=2), timedelta(minutes=5))
+DAY = (timedelta(hours=24), timedelta(minutes=15))
+ALERT_AFTER = timedelta(hours=24)
+HOURLY = (ALERT_AFTER + timedelta(days=7), timedelta(hours=1))
+SPARSE = (HOURLY[0] + timedelta(days=30), timedelta(hours=6))
+LAG_WINDOW = timedelta(hours=72)
+LAG_EVERY = timedelta(minutes=15)
+# A claimed check runs until then; if its job was lost, the next tick after it claims again.
+CHECK_LEASE = timedelta(minutes=5)
+
+
+def next_check(release_at: datetime, now: datetime) -> datetime | None:
+    """When to look again for a release not found yet; None once the schedule is over."""
+    elapsed = now - release_at
+    for until, every in (DENSE, DAY, HOURLY, SPARSE):
+        if elapsed < until:
+            return now + every
+    return None
+
+
+def next_lag_check(converted_at: datetime, now: datetime) -> datetime | None:
+    """After conversion: when to look again for the platforms still missing."""
+    return now + LAG_EVERY if now - converted_at < LAG_WINDOW else None
+
+
+def enqueue_due_checks(now: datetime) -> list[int]:
+    """Claim and enqueue every campaign's check that is due (the tick)."""
+    due = select(Campaign.id).where(
+        or_(
+            Campaign.next_check_at <= now,
+            # Never checked and the release moment has come (also a campaign created for a
+            # release that is already out): straight to detection.
+            (Campaign.phase == "presave") & (Campaign.release_at <= now),
+        ),
+        or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < now),
+    )
+    return [campaign for campaign in db.session.scalars(due).all() if claim_check(campaign, now)]
+
+
+def check_now(campaign_id: int) -> bool:
+    """The artist's "Check now": a check at once, unless one is already running or the
+    release moment has not come yet (nothing is converted early). The caller rate-limits
+    it. Returns whether a check was started."""
+    now = clock.now()
+    return claim_check(campaign_id, now, Campaign.release_at <= now, by="manual")
+
+
+def claim_check(campaign_id: int, now: datetime, *conditions, by="schedule") -> bool:
+    """Take the campaign's next check (a conditional update of its lease: one caller wins,
+    given `conditions` too) and enqueue it with an id naming that lease, so it runs once."""
+    until = now + CHECK_LEASE
+    won = db.session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < now),
+            *conditions,
+        )
+        .values(check_lease_until=until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if won:
+        enqueue(
+            run_check,
+            campaign_id,
+            by,
+            queue_name="release",
+            job_id=f"check-{campaign_id}-{until.timestamp():.0f}",
+        )
+    return bool(won)
 
 
 def platforms_to_find(campaign: Campaign, linked: set[str]) -> list[str]:
@@ -101,22 +183,22 @@ def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
     if campaign.phase == "live":
         still_missing = [key for key in wanted if key not in newly]
         campaign.next_check_at = (
-            schedule.next_lag_check(campaign.converted_at, now) if still_missing else None
+            next_lag_check(campaign.converted_at, now) if still_missing else None
         )
     else:
         if campaign.phase == "presave":
             campaign.phase = "awaiting_release"
-        if now - campaign.release_at >= schedule.ALERT_AFTER and campaign.alerted_at is None:
+        if now - campaign.release_at >= ALERT_AFTER and campaign.alerted_at is None:
             campaign.phase = "not_found"
             campaign.alerted_at = now
             alert = True
-        campaign.next_check_at = schedule.next_check(campaign.release_at, now)
+        campaign.next_check_at = next_check(campaign.release_at, now)
     campaign.check_lease_until = None
     db.session.commit()
     if alert:
         send_alert(campaign, answers)
     if converted or woken:
-        schedule.kick_deliveries()
+        kick_deliveries()
     return outcome
 
 
@@ -189,7 +271,7 @@ def send_alert(campaign: Campaign, answers: dict) -> None:
     lines = [
         f"“{campaign.title}” by {campaign.artist_name} (campaign {campaign.id}, "
         f"/{campaign.slug}) is still not found on any platform, "
-        f"{schedule.ALERT_AFTER.total_seconds() / 3600:.0f} hours past its release moment "
+        f"{ALERT_AFTER.total_seconds() / 3600:.0f} hours past its release moment "
         f"({campaign.release_at:%Y-%m-%d %H:%M} UTC).",
         f"Release source: {campaign.source_kind} {campaign.source_value}",
         "",

@@ -1,14 +1,24 @@
 """Release-day emails: one per fan with an email who has not unsubscribed, once.
 
-A batch of email deliveries goes out over SMTP_CONNECTIONS connections (Flask-Mail's
-`connect()`), one per thread, each sending its share of the batch in turn; each message is
-rendered from templates/emails/release_day.{html,txt}, with
-- one button, "Listen on <platform>", to the fan's personal routing link (links.py),
-- `List-Unsubscribe` (the fan's /u/<token> page, which takes RFC 8058's one-click POST)
-  and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and a visible unsubscribe link,
-- a `Message-ID` made from the delivery's id, the same on every attempt.
+Each message is built with the standard library (`email.message.EmailMessage`) from
+templates/emails/release_day.{txt,html}: text and HTML alternatives with one button,
+"Listen on <platform>", to the fan's personal routing link (links.py); `List-Unsubscribe`
+(the fan's /u/<token> page, which takes RFC 8058's one-click POST) with
+`List-Unsubscribe-Post`, and a visible unsubscribe link; a `Message-ID` made from the
+delivery's id, the same on every attempt. It goes out with `smtplib` (account mail keeps
+Flask-Mail): a batch over SMTP_CONNECTIONS connections, one thread each, each thread
+sending its share in turn, for every message: still ours? -> send it -> record it.
+
+The one repeat window. Between the server accepting a message and the statement that
+records it done (its own commit), a crash repeats the email: a worker killed there leaves
+the row "running", and once its lease runs out the row is due again and the fan gets it a
+second time. It is kept narrow: every message is recorded the moment it is accepted, never
+at the end of a batch, so a crash repeats at most the one message in flight on each
+connection; and the repeat carries the same Message-ID, which lets mail systems that
+deduplicate on it drop it. Pushes and saves have the same window (outbox.in_parallel).
 """
 
+import base64
 import contextlib
 import email.policy
 import functools
@@ -17,171 +27,120 @@ import secrets
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_mail import Message, sanitize_address, sanitize_subject
-from sqlalchemy import select
 
-from app.extensions import db, mail
-from app.jobs import Lease, release
-from app.models import Campaign, Delivery, PlatformLink, Signup
-from app.platforms import registry
-from app.release_day.deliver import (
+from app.extensions import db
+from app.models import Signup
+from app.release_day.content import Release, batch_rows, listen_label, releases
+from app.release_day.links import personal_link
+from app.release_day.outbox import (
+    Lease,
     close_outcomes,
     done,
     failed,
-    parallel_allowed,
+    hand_back,
     retry_later,
     skipped,
 )
-from app.release_day.links import personal_link
 
 log = logging.getLogger(__name__)
 
 SMTP_CONNECTIONS = 4  # per delivery job; each sends its share of the batch in turn
+SMTP_TIMEOUT = 30  # seconds for the server's answer to any one command
 
 
-class _Wire(email.policy.Compat32):
-    """The classic header model: headers go out as the strings Flask-Mail already encoded,
-    without the modern policy parsing each one again; and a header that is plain ASCII on
-    one short line goes out as it is, not through the folding machinery, which cost more
-    per message than sending it."""
+def _plain(name: str, value) -> bool:
+    """A header that needs no encoding or folding: ASCII on one line of at most 78."""
+    return (
+        type(value) is str
+        and value.isascii()
+        and "\r" not in value
+        and "\n" not in value
+        and len(name) + len(value) + 2 <= 78
+    )
 
-    def fold_binary(self, name, value):
-        line = f"{name}: {value}"
-        plain = isinstance(value, str) and line.isascii() and len(line) <= 78
-        if plain and "\r" not in line and "\n" not in line:
-            return (line + self.linesep).encode("ascii")
-        return super().fold_binary(name, value)
+
+@functools.cache
+def _max_count(name: str) -> int | None:
+    return email.policy.default.header_max_count(name)
+
+
+class _Wire(email.policy.EmailPolicy):
+    """The standard policy for SMTP, minus work that cost more per message than sending
+    it: a plain header (`_plain`) is kept as the string it is instead of being parsed into
+    a structured header on every write and read, and how often a header may appear is
+    looked up once per name. Anything else (a non-ASCII title, a long URL) is encoded and
+    folded by the standard policy."""
+
+    def header_store_parse(self, name, value):
+        return (name, value) if _plain(name, value) else super().header_store_parse(name, value)
+
+    def header_fetch_parse(self, name, value):
+        return value if _plain(name, value) else super().header_fetch_parse(name, value)
+
+    def header_max_count(self, name):
+        return _max_count(name.lower())
 
 
 _WIRE = _Wire(linesep="\r\n")
 # Part of every boundary: unknowable to whoever writes a release's title or artist name, so
 # their text can never close a part early.
-_BOUNDARY = secrets.token_hex(12)
+_BOUNDARY = f"=_{secrets.token_hex(12)}"
 
 
-class ReleaseMail(Message):
-    """The release-day email, always one shape (text and HTML alternatives, one recipient),
-    so its MIME tree is built directly: Flask-Mail's general one (a mixed part around the
-    alternatives, every address parsed again) cost more per message than sending it."""
-
-    def _message(self) -> MIMEMultipart:
-        # A boundary named here spares the generator a regular expression compiled per
-        # message to prove a random one absent from the text (see _BOUNDARY).
-        message = MIMEMultipart("alternative", boundary=f"=_{_BOUNDARY}")
-        message.attach(MIMEText(self.body, "plain", "utf-8"))
-        message.attach(MIMEText(self.html, "html", "utf-8"))
-        message["Subject"] = sanitize_subject(self.subject)
-        message["From"] = _sender(self.sender)
-        (to,) = self.recipients
-        message["To"] = to if to.isascii() else sanitize_address(to)
-        message["Date"] = formatdate(self.date, localtime=True)
-        message["Message-ID"] = self.msgId
-        for name, value in self.extra_headers.items():
-            message[name] = value
-        return message
-
-    def as_bytes(self) -> bytes:
-        message = self._message()
-        message.policy = _WIRE
-        return message.as_bytes(policy=_WIRE)
-
-
-@functools.cache
-def _sender(sender) -> str:
-    return sanitize_address(sender)
-
-
-@dataclass(frozen=True)
-class Release:
-    """What every email of one campaign shares."""
-
-    title: str
-    artist_name: str
-    artwork_url: str | None
-    smart_link: str
-    found: frozenset[str]
-
-
-def _release(campaign_id: int) -> Release:
-    campaign = db.session.get(Campaign, campaign_id)
-    base = current_app.config["PUBLIC_URL"]
-    found = db.session.scalars(
-        select(PlatformLink.platform).where(PlatformLink.campaign_id == campaign_id)
-    )
-    return Release(
-        title=campaign.title,
-        artist_name=campaign.artist_name,
-        artwork_url=f"{base}/artwork/{campaign.artwork}-page.jpg" if campaign.artwork else None,
-        smart_link=f"{base}/{campaign.slug}",
-        found=frozenset(found),
-    )
-
-
-def build(row, release_: Release) -> Message:
+def build(row, release: Release) -> EmailMessage:
     """The email for one delivery; `row`: a batch row (see `deliver_emails`)."""
     config = current_app.config
-    platform = registry.BY_KEY.get(row.platform)
-    listen = f"Listen on {platform.name}" if platform and platform.key != "other" else "Listen now"
     unsubscribe = f"{config['PUBLIC_URL']}/u/{row.unsubscribe_token}"
     context = {
-        "release": release_,
-        "listen": listen,
+        "release": release,
+        "listen": listen_label(row.platform),
         "link": personal_link(row.signup_id, "email"),
         "unsubscribe_url": unsubscribe,
     }
     env = current_app.jinja_env
-    message = ReleaseMail(
-        subject=f"Out now: {release_.title} by {release_.artist_name}",
-        recipients=[row.email],
-        body=env.get_template("emails/release_day.txt").render(context),
-        html=env.get_template("emails/release_day.html").render(context),
-        extra_headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
     host = urlsplit(config["PUBLIC_URL"]).hostname or "dropday.invalid"
-    message.msgId = f"<release-day.{row.campaign_id}.{row.id}@{host}>"
+    message = EmailMessage(policy=_WIRE)
+    message["Subject"] = f"Out now: {release.title} by {release.artist_name}"
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = row.email
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = f"<release-day.{row.campaign_id}.{row.id}@{host}>"
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["MIME-Version"] = "1.0"
+    # The one shape (two alternatives) built directly: `set_content` would parse every
+    # header it writes again, and choose an encoding by scanning each body.
+    message["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
+    for subtype, template in (("plain", "txt"), ("html", "html")):
+        body = env.get_template(f"emails/release_day.{template}").render(context)
+        part = EmailMessage(policy=_WIRE)
+        part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+        part["Content-Transfer-Encoding"] = "base64"
+        part.set_payload(base64.encodebytes(body.encode()).decode("ascii"))
+        message.attach(part)
     return message
 
 
 def deliver_emails(lease: Lease) -> None:
-    rows = db.session.execute(
-        select(
-            Delivery.id,
-            Delivery.campaign_id,
-            Delivery.attempts,
-            Delivery.due_since,
-            Signup.id.label("signup_id"),
-            Signup.email,
-            Signup.platform,
-            Signup.unsubscribe_token,
-            Signup.unsubscribed_at,
-        )
-        .join(Signup, Signup.id == Delivery.signup_id)
-        .where(Delivery.id.in_(lease.ids))
-        .order_by(Delivery.id)
-    ).all()
-    db.session.rollback()  # nothing more to read: don't hold a transaction while sending
-    # Most of a message's time is waiting: for the mail server's four replies, for the
-    # database. So a batch goes out over a few SMTP connections at once, one thread each,
-    # every thread sending and recording its messages in turn exactly as one would.
-    width = min(SMTP_CONNECTIONS, len(rows)) if parallel_allowed() else 1
-    if width <= 1:
-        send_batch(lease, rows)
+    rows = batch_rows(lease, Signup.email, Signup.unsubscribe_token, Signup.unsubscribed_at)
+    if not rows:  # the fans were deleted since the claim, and their deliveries with them
         return
+    by_campaign = releases(row.campaign_id for row in rows)
+    db.session.rollback()  # read all it needs: hold no transaction while sending
+    # Most of a message's time is waiting: for the mail server's four replies, for the
+    # database. So a batch goes out over a few SMTP connections at once, one thread each.
+    width = min(SMTP_CONNECTIONS, len(rows))
     app = current_app._get_current_object()
 
     def run(share):
         with app.app_context():
             try:
-                send_batch(lease, share)
+                send_batch(lease, share, by_campaign)
             finally:
                 close_outcomes()
 
@@ -190,11 +149,20 @@ def deliver_emails(lease: Lease) -> None:
             future.result()
 
 
-def send_batch(lease: Lease, rows) -> None:
-    """`rows` over one SMTP connection, each recorded the moment the server accepts it."""
-    releases: dict[int, Release] = {}
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message did not go out: for good, or to `retry` later; `broken`: the
+    connection is gone, so the messages after it wait for a new one."""
+
+    reason: str
+    retry: bool = False
+    broken: bool = False
+
+
+def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
+    """`rows` over one SMTP connection, each recorded the moment the server answers."""
     try:
-        connection = mail.connect().__enter__()
+        smtp = connect()
     except (smtplib.SMTPException, OSError) as error:
         log.warning("SMTP server unavailable: %s", error)
         for row in rows:
@@ -203,40 +171,70 @@ def send_batch(lease: Lease, rows) -> None:
     try:
         for n, row in enumerate(rows):
             if lease.ending():
-                release(lease, [r.id for r in rows[n:]])
+                hand_back(lease, [r.id for r in rows[n:]])
                 return
             if row.unsubscribed_at is not None or not row.email:
                 skipped(lease, row.id, "the fan unsubscribed")
                 continue
-            if row.campaign_id not in releases:
-                releases[row.campaign_id] = _release(row.campaign_id)
-            message = build(row, releases[row.campaign_id])
-            try:
-                connection.send(message)
-            except smtplib.SMTPRecipientsRefused as error:
-                failed(lease, row.id, f"the mail server refused the address: {error.recipients}")
-                continue
-            except smtplib.SMTPResponseException as error:
-                if error.smtp_code >= 500:
-                    failed(lease, row.id, f"the mail server refused it ({error.smtp_code})")
-                    continue
-                retry_later(lease, row, f"the mail server said try later ({error.smtp_code})")
-                continue
-            except (smtplib.SMTPException, OSError) as error:
-                # The connection broke: this message may or may not have arrived. Retry it
-                # later (see the window below) and hand the rest back for a new connection.
-                retry_later(lease, row, f"SMTP connection failed: {error}")
-                release(lease, [r.id for r in rows[n + 1 :]])
+            refusal = send_one(smtp, row, by_campaign[row.campaign_id])
+            record_sent(lease, row, refusal)
+            if refusal is not None and refusal.broken:
+                hand_back(lease, [r.id for r in rows[n + 1 :]])
                 return
-            # THE ONE WINDOW where a crash repeats an effect: the SMTP server has accepted
-            # this message, and the row does not say so until the statement below (its own
-            # commit). A worker killed right here leaves the row "running"; when its lease
-            # runs out it is due again and the fan gets this email a second time. What
-            # limits it: each message is recorded the moment it is accepted, never at the
-            # end of the batch, so a crash repeats at most the one message in flight on
-            # each of the worker's SMTP_CONNECTIONS; and the repeat carries the same
-            # Message-ID, which lets mail systems that deduplicate on it drop it.
-            done(lease, row.id)
     finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def connect() -> smtplib.SMTP:
+    """A connection to the configured mail server (MAIL_* settings), logged in."""
+    config = current_app.config
+    kind = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    smtp = kind(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT)
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
+    """Send one fan's email; None once the server accepted it."""
+    try:
+        message = build(row, release)
+        sender = _envelope_sender(current_app.config["MAIL_DEFAULT_SENDER"])
+        smtp.sendmail(sender, [row.email], message.as_bytes())
+    except ValueError as error:  # a header that can't be written, an address SMTP can't carry
         with contextlib.suppress(smtplib.SMTPException, OSError):
-            connection.__exit__(None, None, None)
+            smtp.rset()  # the server may have taken MAIL FROM already
+        return Refusal(f"the email could not be written: {error}")
+    except smtplib.SMTPRecipientsRefused as error:
+        return Refusal(f"the mail server refused the address: {error.recipients}")
+    except smtplib.SMTPResponseException as error:
+        if error.smtp_code >= 500:
+            return Refusal(f"the mail server refused it ({error.smtp_code})")
+        return Refusal(f"the mail server said try later ({error.smtp_code})", retry=True)
+    except (smtplib.SMTPException, OSError) as error:
+        # The connection broke: this message may or may not have arrived.
+        return Refusal(f"SMTP connection failed: {error}", retry=True, broken=True)
+    return None
+
+
+def record_sent(lease: Lease, row, refusal: Refusal | None) -> None:
+    if refusal is None:
+        done(lease, row.id)  # the one repeat window closes here (module docstring)
+    elif refusal.retry:
+        retry_later(lease, row, refusal.reason)
+    else:
+        failed(lease, row.id, refusal.reason)
+
+
+@functools.cache
+def _envelope_sender(sender: str) -> str:
+    return parseaddr(sender)[1]

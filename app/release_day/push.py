@@ -22,15 +22,22 @@ from flask import current_app
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 from requests.adapters import HTTPAdapter
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, delete
 
 from app.extensions import db
-from app.jobs import Lease
-from app.models import Campaign, Delivery, PushSubscription, Signup
-from app.platforms import registry
+from app.models import PushSubscription
 from app.platforms.http import retry_after
-from app.release_day.deliver import PARALLEL, done, failed, in_parallel, retry_later, skipped
+from app.release_day.content import Release, batch_rows, listen_label, releases
 from app.release_day.links import personal_link
+from app.release_day.outbox import (
+    PARALLEL,
+    Lease,
+    done,
+    failed,
+    in_parallel,
+    retry_later,
+    skipped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ class Pusher:
         )
         self.subject = config.get("VAPID_SUBJECT") or "mailto:noreply@localhost"
         self.session = requests.Session()
-        # Pushes of a batch go out from several threads (deliver.in_parallel).
+        # Pushes of a batch go out from several threads (outbox.in_parallel).
         self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
         self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
         self._headers: dict[str, tuple[dict, float]] = {}
@@ -90,33 +97,22 @@ def pusher(app=None) -> Pusher:
 
 
 def deliver_pushes(lease: Lease) -> None:
-    rows = db.session.execute(
-        select(
-            Delivery.id,
-            Delivery.campaign_id,
-            Delivery.attempts,
-            Delivery.due_since,
-            Signup.id.label("signup_id"),
-            Signup.platform,
-            PushSubscription.id.label("subscription_id"),
-            PushSubscription.endpoint,
-            PushSubscription.p256dh,
-            PushSubscription.auth,
-        )
-        .join(Signup, Signup.id == Delivery.signup_id)
-        .outerjoin(PushSubscription, PushSubscription.signup_id == Delivery.signup_id)
-        .where(Delivery.id.in_(lease.ids))
-        .order_by(Delivery.id)
-    ).all()
-    campaigns: dict[int, Campaign] = {}
+    rows = batch_rows(
+        lease,
+        PushSubscription.id.label("subscription_id"),
+        PushSubscription.endpoint,
+        PushSubscription.p256dh,
+        PushSubscription.auth,
+        outer=PushSubscription,
+    )
+    by_campaign = releases(row.campaign_id for row in rows)
+    db.session.rollback()  # read all it needs: hold no transaction while pushing
     pushes = []
     for row in rows:
         if row.subscription_id is None:
             skipped(lease, row.id, "the fan's browser no longer has a push subscription")
             continue
-        if row.campaign_id not in campaigns:
-            campaigns[row.campaign_id] = db.session.get(Campaign, row.campaign_id)
-        pushes.append(Push(row, _payload(campaigns[row.campaign_id], row)))
+        pushes.append(Push(row, _payload(by_campaign[row.campaign_id], row)))
     sender = pusher()
     in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
 
@@ -164,13 +160,10 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
         failed(lease, row.id, f"the push service refused it ({status})")
 
 
-def _payload(campaign: Campaign, row) -> dict:
-    base = current_app.config["PUBLIC_URL"]
-    platform = registry.BY_KEY.get(row.platform)
-    listen = f"Listen on {platform.name}" if platform and platform.key != "other" else "Listen now"
+def _payload(release: Release, row) -> dict:
     return {
-        "title": f"{campaign.title} is out now",
-        "body": f"{campaign.artist_name} · {listen}",
+        "title": f"{release.title} is out now",
+        "body": f"{release.artist_name} · {listen_label(row.platform)}",
         "url": personal_link(row.signup_id, "push"),
-        "icon": f"{base}/artwork/{campaign.artwork}-thumb.jpg" if campaign.artwork else None,
+        "icon": release.icon_url,
     }

@@ -2,7 +2,8 @@
 service), the SMTP test server, Redis, and the database.
 
 `rd` gives an in-process app whose clock is the simulator's (frozen, moved by tests), and
-helpers that seed a campaign and its fans the way the fan pages would.
+helpers that seed a campaign and its fans the way the fan pages would. The data is committed,
+as in production: deliveries run in threads, each with its own database connection.
 """
 
 import itertools
@@ -17,7 +18,7 @@ from app import clock
 from app.extensions import db
 from app.fan.recording import record_direct_signup
 from app.jobs import make_worker
-from app.models import Campaign, PushSubscription, Signup
+from app.models import Campaign, Delivery, PushSubscription, Signup
 from app.platforms.base import Connected, Tokens
 from app.simulator import defaults
 from app.simulator import push as sim_push
@@ -146,6 +147,24 @@ class ReleaseDay:
         fan.endpoint = subscription["endpoint"]
         return fan
 
+    def due_emails(self, campaign, fans: list[Fan]) -> None:
+        """Email deliveries due now for `fans`, in their order, as a conversion writes them."""
+        now = self.sim.now()
+        with self.app.app_context():
+            for fan in fans:
+                db.session.add(
+                    Delivery(
+                        campaign_id=campaign.id,
+                        signup_id=fan.signup_id,
+                        kind="email",
+                        platform=fan.platform,
+                        state="due",
+                        next_attempt_at=now,
+                        due_since=now,
+                    )
+                )
+            db.session.commit()
+
     def run_tick(self):
         """What the minute's cron does: enqueue the tick, then a worker drains the queues."""
         from app.jobs import enqueue
@@ -160,6 +179,12 @@ class ReleaseDay:
 
     def pushes(self):
         return sim_push.received(self.sim)
+
+
+@pytest.fixture
+def app(committed_app):
+    """Release day's tests run on committed data (see the module docstring)."""
+    return committed_app
 
 
 @pytest.fixture

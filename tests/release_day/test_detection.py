@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs import queue
 from app.models import Campaign, ReleaseCheck
-from app.release_day import schedule
-from app.release_day.schedule import next_check, next_lag_check
+from app.release_day import detect, schedule
+from app.release_day.detect import next_check, next_lag_check
 
 UPCOMING = "602445790623"  # the simulator's "upcoming" album: not out anywhere
 
@@ -142,9 +142,9 @@ def test_check_now_runs_a_check_at_once_unless_one_is_running_or_it_is_too_early
     early = rd.campaign(artist, released_ago=-timedelta(days=3), platforms=["spotify"])
     campaign = rd.campaign(artist, released_ago=timedelta(days=3), platforms=["spotify"])
     with rd.app.app_context():
-        assert not schedule.check_now(early.id)
-        assert schedule.check_now(campaign.id)
-        assert not schedule.check_now(campaign.id)
+        assert not detect.check_now(early.id)
+        assert detect.check_now(campaign.id)
+        assert not detect.check_now(campaign.id)
     rd.work()
     (check,) = _checks(rd.app)
     assert check.triggered_by == "manual"

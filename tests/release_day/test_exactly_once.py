@@ -34,9 +34,10 @@ from sqlalchemy import func, select
 from app import mailbox
 from app.config import ROOT
 from app.extensions import db
-from app.jobs import LEASE, QUEUES, enqueue, queue
+from app.jobs import QUEUES, enqueue, queue
 from app.models import Campaign, Connection, Delivery
 from app.platforms.oauth import REVOKED
+from app.release_day.outbox import LEASE
 from app.release_day.schedule import tick
 from tests.factories import Factories
 from tests.release_day.conftest import ReleaseDay

@@ -5,29 +5,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import LEASE, claim_due, release
 from app.models import Delivery
-from app.release_day import schedule
+from app.release_day.outbox import LEASE, claim_due, hand_back, revive_expired_leases
 
 
 def _email_deliveries(rd, artist, count):
     campaign = rd.campaign(artist, released_ago=-timedelta(days=1), platforms=["spotify"])
-    fans = [rd.email_fan(campaign) for _ in range(count)]
-    now = rd.sim.now()
-    with rd.app.app_context():
-        for fan in fans:
-            db.session.add(
-                Delivery(
-                    campaign_id=campaign.id,
-                    signup_id=fan.signup_id,
-                    kind="email",
-                    platform="spotify",
-                    state="due",
-                    next_attempt_at=now,
-                    due_since=now,
-                )
-            )
-        db.session.commit()
+    rd.due_emails(campaign, [rd.email_fan(campaign) for _ in range(count)])
 
 
 def test_claims_take_disjoint_rows_up_to_their_limit(rd, artist):
@@ -44,13 +28,13 @@ def test_a_dead_workers_rows_are_due_again_once_their_lease_runs_out(rd, artist)
     _email_deliveries(rd, artist, 2)
     with rd.app.app_context():
         lease = claim_due("email", 10)
-        assert schedule.revive_expired_leases(rd.sim.now()) == 0
+        assert revive_expired_leases(rd.sim.now()) == 0
         rd.sim.advance((LEASE + timedelta(seconds=1)).total_seconds())
-        assert schedule.revive_expired_leases(rd.sim.now()) == 2
+        assert revive_expired_leases(rd.sim.now()) == 2
         again = claim_due("email", 10)
         assert again.ids == lease.ids
         # The first claim no longer holds them: it cannot hand them back or mark them.
-        assert release(lease, lease.ids) == 0
+        assert hand_back(lease, lease.ids) == 0
         states = db.session.scalars(select(Delivery.state)).all()
     assert states == ["running", "running"]
 
@@ -59,7 +43,7 @@ def test_a_row_handed_back_is_claimable_at_once_without_counting_an_attempt(rd, 
     _email_deliveries(rd, artist, 1)
     with rd.app.app_context():
         lease = claim_due("email", 10)
-        assert release(lease, lease.ids) == 1
+        assert hand_back(lease, lease.ids) == 1
         again = claim_due("email", 10)
         assert again.ids == lease.ids
         assert db.session.scalars(select(Delivery.attempts)).one() == 1

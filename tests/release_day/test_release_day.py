@@ -100,6 +100,31 @@ def test_the_email_routes_the_fan_and_can_be_unsubscribed_in_one_click(
         assert read_personal_link(link.rsplit("/", 1)[1] + "x") is None
 
 
+def test_a_long_title_in_any_script_arrives_as_written(rd, artist, mailbox_messages):
+    title = "Ça plane pour moi, une très longue histoire de nuits blanches — 夜明けのうた"
+    campaign = rd.campaign(artist, platforms=["spotify"], title=title, artist_name="Ünlü Sänger")
+    rd.email_fan(campaign, email="fan.with.a.rather.long.address.for.folding@example.com")
+    rd.run_tick()
+    (message,) = mailbox_messages()
+    assert message["Subject"] == f"Out now: {title} by Ünlü Sänger"
+    assert message["To"] == "fan.with.a.rather.long.address.for.folding@example.com"
+    assert f"{title} by Ünlü Sänger is out now." in message.get_body(("plain",)).get_content()
+
+
+def test_an_address_smtp_cannot_carry_fails_alone(rd, artist, mailbox_messages):
+    campaign = rd.campaign(artist, released_ago=-timedelta(days=1), platforms=["spotify"])
+    good = [f"fan{n}@example.com" for n in range(4)]
+    fans = [rd.email_fan(campaign, email=a) for a in ["zoë@example.com", *good]]
+    # Five emails on four connections: the fifth follows the refused one on its connection.
+    rd.due_emails(campaign, fans)
+    rd.run_tick()
+    assert sorted(m["To"] for m in mailbox_messages()) == good
+    by_fan = {d.signup_id: d for d in _deliveries(rd.app, campaign.id, "email")}
+    bad, *sent = (by_fan[fan.signup_id] for fan in rd.fans)
+    assert bad.state == "failed" and bad.last_error.startswith("the email could not be written")
+    assert [d.state for d in sent] == ["done"] * 4
+
+
 def test_a_push_carries_the_title_and_the_personal_link_and_a_gone_subscription_is_deleted(
     rd, artist
 ):
