@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 
 from app import rehearsal
 from app.campaigns.artwork import process_artwork
+from app.campaigns.palette import Palette
 from app.config import ROOT
 from app.extensions import db
 from app.models import Artist, Campaign
@@ -74,23 +75,23 @@ def ensure_demo() -> str:
             artist_name="The Night Owls",
             slug="midnight-signals",
             platforms=list(registry.KEYS),
-            artwork=_artwork(),
             source_kind=DEMO_SOURCE[0],
             source_value=DEMO_SOURCE[1],
         )
+        campaign.artwork, campaign.palette = _artwork()
         campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
         db.session.add_all([artist, campaign])
         db.session.flush()
         rehearsal.add_email_fans(campaign)
         said = f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
     if db.session.scalar(db.select(Campaign).filter_by(slug=rehearsal.SLUG)) is None:
-        rehearsal.ensure_campaign(artist, _artwork())
+        rehearsal.ensure_campaign(artist, *_artwork())
         said += f" Release-day rehearsal campaign “{rehearsal.SLUG}” created."
     db.session.commit()
     return said
 
 
-def _artwork() -> str:
+def _artwork() -> tuple[str, Palette]:
     return process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"])
 
 

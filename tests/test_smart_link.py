@@ -48,8 +48,11 @@ def test_once_live_the_same_address_is_the_smart_link(client, live):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Out now" in html and "Night Drive" in html and "The Owls" in html
-    assert re.search(r'<img src="/media/artwork/[0-9a-f]{32}-page\.jpg"', html)
-    assert 'alt="Artwork of Night Drive by The Owls"' in html
+    assert re.search(r'<img src="/media/artwork/[0-9a-f]{32}-480\.jpg"', html)
+    assert re.search(
+        r'<source type="image/avif" srcset="/media/artwork/[0-9a-f]{32}-240\.avif 240w', html
+    )
+    assert 'alt="Artwork of “Night Drive” by The Owls"' in html
     # One button per platform found, in the registry's order, each through /go/.
     buttons = re.findall(r'href="/night-drive/go/([a-z_]+)"', html)
     assert buttons == ["apple_music", "spotify", "deezer"]
@@ -84,7 +87,7 @@ def test_the_smart_link_is_self_contained_and_within_budget(client, live):
     assert "<style" not in text and "style=" not in text
     assert all(tag.count("src=") == 1 for tag in re.findall(r"<script[^>]*>", text))
     assets = re.findall(rb'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"', html)
-    assert len(assets) == 3  # fan.css, smart-link.css, smart-link.js
+    assert len(assets) == 4  # fan.css, the look sheet, smart-link.css, smart-link.js
     total = len(gzip.compress(html, 9))
     for url in assets:
         asset = client.get(url.decode())

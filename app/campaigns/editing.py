@@ -46,10 +46,12 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     """Apply a validated CampaignForm; the artwork is written before the row commits and
     removed again if the commit fails, so neither is left without the other."""
     folder = current_app.config["UPLOAD_FOLDER"]
-    new_artwork = None
+    new_artwork = palette = None
     upload = form.artwork.data
     if upload and getattr(upload, "filename", ""):
-        new_artwork = process_artwork(upload.stream, folder)
+        new_artwork, palette = process_artwork(
+            upload.stream, folder, form.title.data, form.artist_name.data
+        )
 
     slug = form.slug.data or (campaign.slug if campaign else None)
     if not slug:
@@ -67,8 +69,9 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     campaign.source = form.parsed_source
     chosen = set(form.platforms.data)
     campaign.platforms = [key for key in registry.KEYS if key in chosen]  # matrix order
+    campaign.theme = form.theme.data
     if new_artwork:
-        campaign.artwork = new_artwork
+        campaign.artwork, campaign.palette = new_artwork, palette
     try:
         db.session.commit()
     except Exception as error:
