@@ -102,6 +102,8 @@ def load(overrides: dict | None = None) -> dict:
         # Responses compressed by the app itself (Flask-Compress): no proxy needed for it.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_BR_LEVEL": 5,
+        # Files sent from disk (sw.js, artwork) stay streamed; static/ has precompressed copies.
+        "COMPRESS_STREAMS": False,
         # Artwork may be 5 MB; a little room for the rest of the form.
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -44,11 +44,16 @@ def artwork(key: str, rendition: str):
     return send_file(path, mimetype=mimetype, max_age=YEAR)
 
 
-@bp.get("/look/<theme>-<dominant>-<accent>.css")
-def look_sheet(theme: str, dominant: str, accent: str):
+# The fan pages' sheet sets :root; the dashboard's preview keeps the colours in its box.
+SCOPES = {"page": ":root", "preview": ".fan-preview"}
+
+
+@bp.get("/look/<theme>-<dominant>-<accent>.css", defaults={"scope": "page"})
+@bp.get("/look/<any(preview):scope>/<theme>-<dominant>-<accent>.css")
+def look_sheet(theme: str, dominant: str, accent: str, scope: str):
     if theme not in look.THEMES or not (_COLOUR.fullmatch(dominant) and _COLOUR.fullmatch(accent)):
         abort(404)
-    sheet = look.stylesheet(theme, Palette(f"#{dominant}", f"#{accent}"))
+    sheet = look.stylesheet(theme, Palette(f"#{dominant}", f"#{accent}"), SCOPES[scope])
     response = Response(sheet, mimetype="text/css")
     response.cache_control.public = True
     response.cache_control.max_age = YEAR
@@ -57,7 +62,7 @@ def look_sheet(theme: str, dominant: str, accent: str):
 
 
 @bp.app_template_global()
-def look_url(campaign) -> str | None:
+def look_url(campaign, scope: str = "page") -> str | None:
     """The colour sheet of a campaign's fan pages, or None for the default colours."""
     palette = campaign.palette
     if palette is None:
@@ -67,4 +72,5 @@ def look_url(campaign) -> str | None:
         theme=campaign.theme,
         dominant=palette.dominant[1:],
         accent=palette.accent[1:],
+        scope=scope,
     )

@@ -51,8 +51,9 @@ class Factories:
                 source_value=fields.pop("source_value", "602445790609"),
                 platforms=fields.pop("platforms", list(registry.KEYS)),
             )
+            image = fields.pop("artwork_bytes", None) or png_bytes()
             campaign.artwork, campaign.palette = process_artwork(
-                io.BytesIO(png_bytes()), self.app.config["UPLOAD_FOLDER"]
+                io.BytesIO(image), self.app.config["UPLOAD_FOLDER"]
             )
             campaign.schedule(
                 fields.pop("release_date", date.today() + timedelta(days=30)),

@@ -192,4 +192,3 @@ def test_each_process_answers_a_busy_page_from_memory_for_a_few_seconds(app, cli
     assert "Renamed" in client.get("/night-drive?fresh=1").get_data(as_text=True)
     app.config["FAN_PAGE_CACHE_SECONDS"] = 0
     assert "Renamed" in client.get("/night-drive").get_data(as_text=True)
-

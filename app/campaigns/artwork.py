@@ -64,20 +64,13 @@ def process_artwork(
     stream: BinaryIO, upload_folder: str | os.PathLike, title: str = "", artist: str = ""
 ) -> tuple[str, Palette]:
     """Store the renditions of an upload; return their key and the artwork's palette."""
-    data = stream.read(MAX_ARTWORK_BYTES + 1)
-    if len(data) > MAX_ARTWORK_BYTES:
-        raise InvalidArtwork(TOO_BIG)
-    image = _decode(data)
-    if min(image.size) < MIN_SIDE:
-        raise InvalidArtwork(TOO_SMALL)
-
+    image = _read(stream)
     # Pages show artwork square: a non-square upload is cropped to its centred square
     # (as streaming platforms show covers), never stretched, and never upscaled.
     side = min(PAGE_SIDE, *image.size)
     page = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-    thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-
-    palette = derive_palette(page)
+    thumb = _thumbnail(image)
+    palette = derive_palette(thumb)
 
     key = uuid.uuid4().hex
     try:
@@ -94,6 +87,27 @@ def process_artwork(
         delete_artwork(upload_folder, key)
         raise
     return key, palette
+
+
+def preview_artwork(stream: BinaryIO) -> tuple[bytes, Palette]:
+    """A not yet saved upload's thumbnail (JPEG bytes) and palette, for the live preview;
+    nothing is stored."""
+    thumb = _thumbnail(_read(stream))
+    return _encode(thumb, "jpg"), derive_palette(thumb)
+
+
+def _read(stream: BinaryIO) -> Image.Image:
+    data = stream.read(MAX_ARTWORK_BYTES + 1)
+    if len(data) > MAX_ARTWORK_BYTES:
+        raise InvalidArtwork(TOO_BIG)
+    image = _decode(data)
+    if min(image.size) < MIN_SIDE:
+        raise InvalidArtwork(TOO_SMALL)
+    return image
+
+
+def _thumbnail(image: Image.Image) -> Image.Image:
+    return ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
 
 def artwork_path(upload_folder: str | os.PathLike, key: str, rendition: str) -> Path:

@@ -104,8 +104,9 @@ def colours(theme: str, palette: Palette) -> dict[str, str]:
     }
 
 
-def stylesheet(theme: str, palette: Palette) -> str:
+def stylesheet(theme: str, palette: Palette, selector: str = ":root") -> str:
+    """The custom properties for the fan pages (":root"), or for the dashboard's preview."""
     values = colours(theme, palette)
     scheme = values.pop("scheme")
     props = ";".join(f"--{name}:{value}" for name, value in values.items())
-    return f":root{{color-scheme:{scheme};{props}}}\n"
+    return f"{selector}{{color-scheme:{scheme};{props}}}\n"
