@@ -95,7 +95,9 @@ def test_lighthouse_scores_100_on_the_fan_page_and_the_smart_link(
     failing = {
         audit["id"]: audit.get("displayValue") or audit["score"]
         for audit in report["audits"].values()
-        if audit["score"] is not None and audit["score"] < 1 and audit["scoreDisplayMode"] in {"binary", "numeric"}
+        if audit["score"] is not None
+        and audit["score"] < 1
+        and audit["scoreDisplayMode"] in {"binary", "numeric"}
     }
     assert scores == dict.fromkeys(CATEGORIES, 1), (scores, failing)
     lcp = report["audits"]["largest-contentful-paint"]["numericValue"]
