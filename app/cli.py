@@ -1,5 +1,5 @@
-"""Flask commands: `flask dev` (everything for a local run), `flask seed-demo` and
-`flask rotate-token-keys`."""
+"""Flask commands: `flask dev` (everything for a local run), `flask seed-demo`,
+`flask rotate-token-keys` and `flask refresh-artwork`."""
 
 import contextlib
 import io
@@ -36,6 +36,20 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(dev)
     app.cli.add_command(rotate_token_keys_command)
+    app.cli.add_command(refresh_artwork_command)
+
+
+@click.command("refresh-artwork")
+@with_appcontext
+def refresh_artwork_command() -> None:
+    """Make the renditions and palette of artwork uploaded before they existed."""
+    from app.campaigns.editing import refresh_artwork
+
+    before_renditions = Campaign.artwork.is_not(None) & Campaign.palette_dominant.is_(None)
+    waiting = db.session.scalars(db.select(Campaign).where(before_renditions)).all()
+    for campaign in waiting:
+        refresh_artwork(campaign)
+    click.echo(f"Refreshed the artwork of {len(waiting)} campaign(s).")
 
 
 @click.command("rotate-token-keys")

@@ -12,6 +12,8 @@ from app.campaigns.artwork import (
     delete_artwork,
     process_artwork,
 )
+from app.extensions import db
+from app.models import Campaign
 
 
 def image_bytes(size=(600, 600), fmt="PNG", mode="RGB", color=(200, 30, 60), **save_args):
@@ -176,3 +178,25 @@ def test_deleting_artwork_removes_both_renditions_and_tolerates_missing_files(tm
     delete_artwork(tmp_path, key)
     assert not any((tmp_path / "artwork").iterdir())
     delete_artwork(tmp_path, key)
+
+
+def test_artwork_stored_before_renditions_gets_them_and_its_palette(app, make, artist, runner):
+    campaign = make.campaign(owner=artist, slug="old-cover")
+    folder = app.config["UPLOAD_FOLDER"]
+    with app.app_context():
+        row = db.session.get(Campaign, campaign.id)
+        old_key = row.artwork
+        # As stored before renditions: only the page and thumbnail JPEGs, no palette.
+        for rendition in RENDITION_FILES - {"page.jpg", "thumb.jpg"}:
+            artwork_path(folder, old_key, rendition).unlink()
+        row.palette_dominant = row.palette_accent = None
+        db.session.commit()
+
+    result = runner.invoke(args=["refresh-artwork"])
+    assert "Refreshed the artwork of 1 campaign(s)." in result.output
+
+    with app.app_context():
+        row = db.session.get(Campaign, campaign.id)
+        assert row.artwork != old_key and row.palette is not None
+        assert all(artwork_path(folder, row.artwork, r).is_file() for r in RENDITION_FILES)
+    assert not artwork_path(folder, old_key, "page.jpg").exists()
