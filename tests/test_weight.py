@@ -73,3 +73,16 @@ def test_artwork_at_a_phones_width_weighs_at_most_60_kb_and_is_kept_for_a_year(a
     assert response.headers["Cache-Control"] == "public, max-age=31536000"
     response.close()
     assert app.test_client().get(f"/media/artwork/{key}-999.avif").status_code == 404
+
+
+def test_a_shared_link_previews_a_1200_by_630_card_of_the_artwork_title_and_artist(
+    client, campaign
+):
+    html = client.get("/night-drive").get_data(as_text=True)
+    url = re.search(r'<meta property="og:image" content="http://localhost([^"]+)"', html).group(1)
+    assert url.endswith("-og.jpg")
+    assert '<meta property="og:image:width" content="1200">' in html
+    card = client.get(url)
+    with Image.open(io.BytesIO(card.get_data())) as image:
+        assert (image.format, image.size) == ("JPEG", (1200, 630))
+    card.close()
