@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test lint browser-deps clean
+.PHONY: dev test lint browser-deps marks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ browser-deps:
 		echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
+	@# Lighthouse for tests/browser/test_lighthouse.py, in the project's own .node/ (needs node).
+	@if command -v npm >/dev/null && [ ! -x .node/node_modules/.bin/lighthouse ]; then \
+		echo "Installing lighthouse@12.2.3 into .node/ ..."; \
+		mkdir -p .node && npm install --prefix .node --no-audit --no-fund --silent -E lighthouse@12.2.3; \
+	fi
+
+# Rebuild the platform-marks sprite (static/vendor/simple-icons-*/) from the npm package.
+marks: | $(BIN)/python
+	mkdir -p .node && npm install --prefix .node --no-audit --no-fund --silent -E \
+		simple-icons@$$($(BIN)/python -c 'from app.platforms.marks import SIMPLE_ICONS_VERSION as v; print(v)')
+	$(BIN)/python tools/marks_sprite.py .node/node_modules/simple-icons
 
 test: $(VENV)/.installed-test browser-deps
 	$(BIN)/ruff check .

@@ -24,13 +24,16 @@ def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401  (registers the tables with the metadata)
         public_cache,
+        static_files,
     )
     from app.auth.session import init_login
     from app.database import init_database
-    from app.extensions import csrf, db, htmx, limiter, mail, migrate
+    from app.extensions import compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
     public_cache.init_app(app)
+    static_files.init_app(app)
+    compress.init_app(app)
     db.init_app(app)
     init_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

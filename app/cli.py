@@ -1,5 +1,5 @@
-"""Flask commands: `flask dev` (everything for a local run), `flask seed-demo` and
-`flask rotate-token-keys`."""
+"""Flask commands: `flask dev` (everything for a local run), `flask seed-demo`,
+`flask rotate-token-keys` and `flask refresh-artwork`."""
 
 import contextlib
 import io
@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 
 from app import rehearsal
 from app.campaigns.artwork import process_artwork
+from app.campaigns.palette import Palette
 from app.config import ROOT
 from app.extensions import db
 from app.models import Artist, Campaign
@@ -35,6 +36,20 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(dev)
     app.cli.add_command(rotate_token_keys_command)
+    app.cli.add_command(refresh_artwork_command)
+
+
+@click.command("refresh-artwork")
+@with_appcontext
+def refresh_artwork_command() -> None:
+    """Make the renditions and palette of artwork uploaded before they existed."""
+    from app.campaigns.editing import refresh_artwork
+
+    before_renditions = Campaign.artwork.is_not(None) & Campaign.palette_dominant.is_(None)
+    waiting = db.session.scalars(db.select(Campaign).where(before_renditions)).all()
+    for campaign in waiting:
+        refresh_artwork(campaign)
+    click.echo(f"Refreshed the artwork of {len(waiting)} campaign(s).")
 
 
 @click.command("rotate-token-keys")
@@ -74,23 +89,23 @@ def ensure_demo() -> str:
             artist_name="The Night Owls",
             slug="midnight-signals",
             platforms=list(registry.KEYS),
-            artwork=_artwork(),
             source_kind=DEMO_SOURCE[0],
             source_value=DEMO_SOURCE[1],
         )
+        campaign.artwork, campaign.palette = _artwork()
         campaign.schedule((datetime.now(UTC) + timedelta(days=14)).date(), "Europe/Berlin")
         db.session.add_all([artist, campaign])
         db.session.flush()
         rehearsal.add_email_fans(campaign)
         said = f"Demo artist {DEMO_EMAIL} with campaign “{campaign.title}” created."
     if db.session.scalar(db.select(Campaign).filter_by(slug=rehearsal.SLUG)) is None:
-        rehearsal.ensure_campaign(artist, _artwork())
+        rehearsal.ensure_campaign(artist, *_artwork())
         said += f" Release-day rehearsal campaign “{rehearsal.SLUG}” created."
     db.session.commit()
     return said
 
 
-def _artwork() -> str:
+def _artwork() -> tuple[str, Palette]:
     return process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"])
 
 

@@ -96,6 +96,14 @@ def load(overrides: dict | None = None) -> dict:
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        # Static files under content-hashed names with gzip and brotli copies, made at start
+        # (app/static_files.py); any writable folder.
+        "STATIC_BUILD_FOLDER": env.get("STATIC_BUILD_FOLDER") or str(INSTANCE / "static"),
+        # Responses compressed by the app itself (Flask-Compress): no proxy needed for it.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        # Files sent from disk (sw.js, artwork) stay streamed; static/ has precompressed copies.
+        "COMPRESS_STREAMS": False,
         # Artwork may be 5 MB; a little room for the rest of the form.
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

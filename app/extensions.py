@@ -1,5 +1,6 @@
 """Extension instances only; `create_app` binds them to an app."""
 
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,4 +26,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)

@@ -1,13 +1,38 @@
-"""Serves uploaded artwork from the upload folder."""
+"""Serves uploaded artwork renditions and the fan pages' colour sheets.
 
-from flask import Blueprint, abort, current_app, send_file
+Both are named by what they hold (a random artwork key, a palette and theme), so each
+address always answers the same bytes: shared caches and browsers keep them for a year.
+"""
 
-from app.campaigns.artwork import artwork_path
+import re
+
+from flask import Blueprint, Response, abort, current_app, send_file, url_for
+
+from app.campaigns import look
+from app.campaigns.artwork import FORMATS, WIDTHS, artwork_path
+from app.campaigns.palette import Palette
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
+YEAR = 31536000
+_COLOUR = re.compile(r"[0-9a-f]{6}")
 
-@bp.get("/artwork/<key>-<any(page, thumb):rendition>.jpg")
+
+@bp.app_template_global()
+def artwork_srcset(campaign, ext: str) -> str:
+    return ", ".join(
+        f"{url_for('media.artwork', key=campaign.artwork, rendition=f'{width}.{ext}')} {width}w"
+        for width in WIDTHS
+    )
+
+
+@bp.app_template_global()
+def artwork_sources() -> list[tuple[str, str]]:
+    """(extension, MIME type) of the modern formats a <picture> offers before JPEG."""
+    return [(ext, mime) for ext, (_, mime, _) in FORMATS.items() if ext != "jpg"]
+
+
+@bp.get("/artwork/<key>-<rendition>")
 def artwork(key: str, rendition: str):
     try:
         path = artwork_path(current_app.config["UPLOAD_FOLDER"], key, rendition)
@@ -15,5 +40,37 @@ def artwork(key: str, rendition: str):
         abort(404)
     if not path.is_file():
         abort(404)
-    # Keys are random and files never change in place: cache for a year.
-    return send_file(path, mimetype="image/jpeg", max_age=31536000)
+    mimetype = FORMATS[path.suffix.lstrip(".")][1]
+    return send_file(path, mimetype=mimetype, max_age=YEAR)
+
+
+# The fan pages' sheet sets :root; the dashboard's preview keeps the colours in its box.
+SCOPES = {"page": ":root", "preview": ".fan-preview"}
+
+
+@bp.get("/look/<theme>-<dominant>-<accent>.css", defaults={"scope": "page"})
+@bp.get("/look/<any(preview):scope>/<theme>-<dominant>-<accent>.css")
+def look_sheet(theme: str, dominant: str, accent: str, scope: str):
+    if theme not in look.THEMES or not (_COLOUR.fullmatch(dominant) and _COLOUR.fullmatch(accent)):
+        abort(404)
+    sheet = look.stylesheet(theme, Palette(f"#{dominant}", f"#{accent}"), SCOPES[scope])
+    response = Response(sheet, mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = YEAR
+    response.cache_control.immutable = True
+    return response
+
+
+@bp.app_template_global()
+def look_url(campaign, scope: str = "page") -> str | None:
+    """The colour sheet of a campaign's fan pages, or None for the default colours."""
+    palette = campaign.palette
+    if palette is None:
+        return None
+    return url_for(
+        "media.look_sheet",
+        theme=campaign.theme,
+        dominant=palette.dominant[1:],
+        accent=palette.accent[1:],
+        scope=scope,
+    )

@@ -22,6 +22,7 @@ from flask import current_app
 
 from app import clock
 from app.campaigns.editing import delete_campaign
+from app.campaigns.palette import Palette
 from app.extensions import db
 from app.fan.recording import record_direct_signup
 from app.models import Artist, Campaign, Connection, Signup
@@ -44,7 +45,7 @@ CONNECTED_EMAIL = "tidal.fan@fans.test"
 CONSENT_VERSION = 1
 
 
-def ensure_campaign(artist: Artist, artwork: str | None) -> Campaign:
+def ensure_campaign(artist: Artist, artwork: str, palette: Palette) -> Campaign:
     """The rehearsal campaign with its email fans (once; the connected fan comes later)."""
     campaign = db.session.scalar(db.select(Campaign).filter_by(slug=SLUG))
     if campaign is not None:
@@ -56,6 +57,8 @@ def ensure_campaign(artist: Artist, artwork: str | None) -> Campaign:
         slug=SLUG,
         platforms=list(registry.KEYS),
         artwork=artwork,
+        palette_dominant=palette.dominant,
+        palette_accent=palette.accent,
         source_kind="upc",
         source_value=UPC,
     )

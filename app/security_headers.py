@@ -75,9 +75,9 @@ def untrusted_html() -> None:
     g.csp_untrusted = True
 
 
-def policy() -> str:
+def policy(extra: dict | None = None) -> str:
     """This request's Content-Security-Policy header value."""
-    extra = g.get("csp_extra", {})
+    extra = g.get("csp_extra", {}) if extra is None else extra
     parts = []
     for directive, defaults in DEFAULT_POLICY.items():
         sources = list(defaults) + [s for s in extra.get(directive, ()) if s not in defaults]
@@ -99,10 +99,21 @@ def add_security_headers(response):
     else:
         headers["Content-Security-Policy"] = policy()
         headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
+    add_common_headers(headers, current_app.debug)
+    return response
+
+
+def add_static_file_headers(headers, debug: bool) -> None:
+    """The site's headers on a static file, which WhiteNoise serves before Flask sees it."""
+    headers["Content-Security-Policy"] = policy({})
+    headers["X-Frame-Options"] = "DENY"
+    add_common_headers(headers, debug)
+
+
+def add_common_headers(headers, debug: bool) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    if not current_app.debug:
+    if not debug:
         # Browsers ignore it over plain http, so local http runs are unaffected.
         headers["Strict-Transport-Security"] = HSTS
-    return response

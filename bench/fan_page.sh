@@ -11,8 +11,10 @@
 # dropped and created by this script), BENCH_REDIS (default redis://127.0.0.1:6379/5),
 # DURATION (default 20s), CONNECTIONS (default 64), EXPORT_ROWS (default 1000000).
 # The trivial route is /healthz: the same app, one `SELECT 1` and one Redis PING, no template.
-# A static file the app serves itself (/static/css/fan.css: no database, no template) runs
-# too, as the floor of what a request through this app costs.
+# A static file the app serves itself (/static/css/fan.css through WhiteNoise: no database,
+# no template) runs too, as the floor of what a request through this app costs. Part 1 asks
+# as browsers do (Accept-Encoding: br, gzip): the page is compressed by the app on each
+# request, the static file is sent from its precompressed copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +59,7 @@ export DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" DROPDAY_ENV=development FLASK_D
   PLATFORM_MODE=live DROPDAY_INSTANCE="$WORK/instance" UPLOAD_FOLDER="$WORK/uploads" \
   PUBLIC_URL="$BASE" PORT SIGNUP_RATE_LIMIT="1000000 per minute"
 
+WRK_HEADERS=()
 load() { echo "  load: $(uptime | sed 's/.*load average/load average/') on $(nproc) cores"; }
 
 echo "== Set-up: migrations (the Procfile's release line), seed data"
@@ -95,7 +98,7 @@ run_wrk() {  # name url [lua script [its arguments...]]
   local out="$WORK/$key.txt"
   local cpu_before cpu_after requests
   cpu_before=$(web_cpu_ms)
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" "$url" -- "$@" >"$out"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_HEADERS[@]}" "${script[@]}" "$url" -- "$@" >"$out"
   cpu_after=$(web_cpu_ms)
   local rps p99 bad
   requests=$(awk '/requests in/ {print $1}' "$out")
@@ -110,7 +113,9 @@ run_wrk() {  # name url [lua script [its arguments...]]
 }
 
 echo
-echo "== Part 1: pre-save page vs trivial route ($CONNECTIONS connections, $DURATION each)"
+echo "== Part 1: pre-save page vs trivial route ($CONNECTIONS connections, $DURATION each, compressed)"
+WRK_HEADERS=(-H "Accept-Encoding: br, gzip")
+curl -fsS -o /dev/null -w '  page as sent: %{size_download} bytes (brotli)\n' -H "Accept-Encoding: br, gzip" "$BASE/bench-release"
 load
 wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/bench-release" >/dev/null  # warm both workers
 wrk -t2 -c"$CONNECTIONS" -d3s "$BASE/healthz" >/dev/null
@@ -127,6 +132,8 @@ print(f'  ratio page/static file: {page / static:.2f} req/s, by web CPU {static_
   "$pre_save_page__bench_release_cpu" "$trivial__healthz_cpu" \
   "$static_file__static_css_fan_css_rps" "$static_file__static_css_fan_css_cpu"
 load
+
+WRK_HEADERS=()
 
 echo
 echo "== Part 2: email signups, unique addresses ($CONNECTIONS connections, $DURATION)"

@@ -50,7 +50,10 @@ class Factories:
                 source_kind=fields.pop("source_kind", "upc"),
                 source_value=fields.pop("source_value", "602445790609"),
                 platforms=fields.pop("platforms", list(registry.KEYS)),
-                artwork=process_artwork(io.BytesIO(png_bytes()), self.app.config["UPLOAD_FOLDER"]),
+            )
+            image = fields.pop("artwork_bytes", None) or png_bytes()
+            campaign.artwork, campaign.palette = process_artwork(
+                io.BytesIO(image), self.app.config["UPLOAD_FOLDER"]
             )
             campaign.schedule(
                 fields.pop("release_date", date.today() + timedelta(days=30)),

@@ -2,6 +2,8 @@
 
 import re
 
+import brotli
+
 from app.extensions import db
 from app.models import Signup
 
@@ -24,6 +26,33 @@ def sign_up(client, slug: str, email: str, platform: str = "spotify", **extra):
         **extra,
     }
     return client.post(f"/{slug}/signup", data=data, headers=headers)
+
+
+FIRST_VIEW_BUDGET = 30 * 1024  # bytes transferred for a first view, artwork excluded
+# What a first view fetches besides the page: stylesheets, scripts, the icon, the marks sprite.
+FIRST_VIEW_ASSETS = re.compile(
+    r'<(?:script[^>]+src|link[^>]+rel="(?:stylesheet|icon)"[^>]+href)="([^"]+)"'
+    r'|<use href="([^"#]+)#'
+)
+
+
+def first_view(client, path: str) -> dict[str, int]:
+    """Each URL a first view of `path` fetches (artwork aside), with its bytes as sent to
+    a browser that accepts brotli."""
+    headers = {"Accept-Encoding": "br, gzip"}
+    page = client.get(path, headers=headers)
+    assert page.status_code == 200 and page.headers["Content-Encoding"] == "br"
+    sent = {path: len(page.get_data())}
+    html = brotli.decompress(page.get_data()).decode()
+    for match in FIRST_VIEW_ASSETS.finditer(html):
+        url = match.group(1) or match.group(2)
+        if url in sent:
+            continue
+        asset = client.get(url, headers=headers)
+        assert asset.status_code == 200, url
+        sent[url] = len(asset.get_data())
+        asset.close()
+    return sent
 
 
 def signups(app, campaign_id: int | None = None) -> list[Signup]:

@@ -107,9 +107,9 @@ def test_deleting_the_account_deletes_its_campaigns_and_artwork_and_no_one_elses
         assert db.session.get(Artist, artist.id) is None
         assert db.session.scalars(db.select(Campaign.id)).all() == [others.id]
     for campaign in mine:
-        assert not artwork_path(folder, campaign.artwork, "page").exists()
-        assert not artwork_path(folder, campaign.artwork, "thumb").exists()
-    assert artwork_path(folder, others.artwork, "page").exists()
+        assert not artwork_path(folder, campaign.artwork, "page.jpg").exists()
+        assert not artwork_path(folder, campaign.artwork, "thumb.jpg").exists()
+    assert artwork_path(folder, others.artwork, "page.jpg").exists()
 
 
 def change_email(client, new_email, password=PASSWORD):

@@ -5,11 +5,15 @@ from PIL import Image
 
 from app.campaigns.artwork import (
     MAX_ARTWORK_BYTES,
+    RENDITION_FILES,
+    WIDTHS,
     InvalidArtwork,
     artwork_path,
     delete_artwork,
     process_artwork,
 )
+from app.extensions import db
+from app.models import Campaign
 
 
 def image_bytes(size=(600, 600), fmt="PNG", mode="RGB", color=(200, 30, 60), **save_args):
@@ -34,20 +38,30 @@ def refusal(data, upload_folder):
 
 
 def test_a_png_is_stored_as_a_square_page_and_a_square_thumbnail(tmp_path):
-    key = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
 
-    page, thumb = stored(tmp_path, key, "page"), stored(tmp_path, key, "thumb")
+    page, thumb = stored(tmp_path, key, "page.jpg"), stored(tmp_path, key, "thumb.jpg")
     assert (page.format, page.mode, page.size) == ("JPEG", "RGB", (1200, 1200))
     assert (thumb.format, thumb.mode, thumb.size) == ("JPEG", "RGB", (240, 240))
-    assert sorted(p.name for p in (tmp_path / "artwork").iterdir()) == [
-        f"{key}-page.jpg",
-        f"{key}-thumb.jpg",
-    ]
+    assert sorted(p.name for p in (tmp_path / "artwork").iterdir()) == sorted(
+        f"{key}-{rendition}" for rendition in RENDITION_FILES
+    )
+
+
+def test_each_width_is_stored_in_avif_webp_and_jpeg_and_the_share_card_is_1200_by_630(tmp_path):
+    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
+
+    for width in WIDTHS:
+        for ext, pillow_format in (("avif", "AVIF"), ("webp", "WEBP"), ("jpg", "JPEG")):
+            image = stored(tmp_path, key, f"{width}.{ext}")
+            assert (image.format, image.size) == (pillow_format, (width, width))
+    card = stored(tmp_path, key, "og.jpg")
+    assert (card.format, card.size) == ("JPEG", (1200, 630))
 
 
 def test_a_small_image_is_not_upscaled_for_the_page(tmp_path):
-    key = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), tmp_path)
-    assert stored(tmp_path, key, "page").size == (300, 300)
+    key, _ = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), tmp_path)
+    assert stored(tmp_path, key, "page.jpg").size == (300, 300)
 
 
 @pytest.mark.parametrize("size", [(1600, 800), (800, 1600)])
@@ -59,8 +73,8 @@ def test_a_non_square_image_is_cropped_to_its_centred_square_never_stretched(tmp
     image.paste((255, 0, 0), (left, top, left + short, top + short))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
-    for rendition, side in (("page", short), ("thumb", 240)):
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    for rendition, side in (("page.jpg", short), ("thumb.jpg", 240)):
         stored_image = stored(tmp_path, key, rendition)
         assert stored_image.size == (side, side)
         for corner in ((2, 2), (side - 3, 2), (2, side - 3), (side - 3, side - 3)):
@@ -69,14 +83,14 @@ def test_a_non_square_image_is_cropped_to_its_centred_square_never_stretched(tmp
 
 
 def test_a_webp_is_accepted(tmp_path):
-    key = process_artwork(io.BytesIO(image_bytes(fmt="WEBP")), tmp_path)
-    assert stored(tmp_path, key, "page").size == (600, 600)
+    key, _ = process_artwork(io.BytesIO(image_bytes(fmt="WEBP")), tmp_path)
+    assert stored(tmp_path, key, "page.jpg").size == (600, 600)
 
 
 def test_transparent_areas_become_white_not_black(tmp_path):
     data = image_bytes(mode="RGBA", color=(0, 0, 0, 0))
-    key = process_artwork(io.BytesIO(data), tmp_path)
-    for rendition in ("page", "thumb"):
+    key, _ = process_artwork(io.BytesIO(data), tmp_path)
+    for rendition in ("page.jpg", "thumb.jpg"):
         r, g, b = stored(tmp_path, key, rendition).getpixel((10, 10))
         assert min(r, g, b) >= 250
 
@@ -86,8 +100,8 @@ def test_a_palette_png_with_a_transparent_colour_becomes_white(tmp_path):
     image.putpalette([0, 0, 0] * 256)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", transparency=0)
-    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
-    assert min(stored(tmp_path, key, "page").getpixel((5, 5))) >= 250
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    assert min(stored(tmp_path, key, "page.jpg").getpixel((5, 5))) >= 250
 
 
 def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_path):
@@ -97,8 +111,8 @@ def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_pa
     image.paste((255, 0, 0), (0, 0, 400, 400))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
-    key = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
-    page = stored(tmp_path, key, "page")
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    page = stored(tmp_path, key, "page.jpg")
     assert page.size == (400, 400)
     r, _, b = page.getpixel((350, 50))  # top right: red only if turned upright
     assert r > 200 and b < 60
@@ -106,8 +120,9 @@ def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_pa
 
 def test_each_upload_gets_its_own_key(tmp_path):
     data = image_bytes()
-    assert process_artwork(io.BytesIO(data), tmp_path) != process_artwork(
-        io.BytesIO(data), tmp_path
+    assert (
+        process_artwork(io.BytesIO(data), tmp_path)[0]
+        != process_artwork(io.BytesIO(data), tmp_path)[0]
     )
 
 
@@ -153,13 +168,35 @@ def test_a_decompression_bomb_is_refused(tmp_path, monkeypatch, size):
 def test_artwork_paths_refuse_keys_that_could_escape_the_folder(tmp_path):
     for key in ["../../etc/passwd", "ABCDEF", "", "a" * 31, "g" * 32]:
         with pytest.raises(ValueError, match="not an artwork key"):
-            artwork_path(tmp_path, key, "page")
+            artwork_path(tmp_path, key, "page.jpg")
     with pytest.raises(ValueError, match="unknown artwork rendition"):
         artwork_path(tmp_path, "a" * 32, "original")
 
 
 def test_deleting_artwork_removes_both_renditions_and_tolerates_missing_files(tmp_path):
-    key = process_artwork(io.BytesIO(image_bytes()), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes()), tmp_path)
     delete_artwork(tmp_path, key)
     assert not any((tmp_path / "artwork").iterdir())
     delete_artwork(tmp_path, key)
+
+
+def test_artwork_stored_before_renditions_gets_them_and_its_palette(app, make, artist, runner):
+    campaign = make.campaign(owner=artist, slug="old-cover")
+    folder = app.config["UPLOAD_FOLDER"]
+    with app.app_context():
+        row = db.session.get(Campaign, campaign.id)
+        old_key = row.artwork
+        # As stored before renditions: only the page and thumbnail JPEGs, no palette.
+        for rendition in RENDITION_FILES - {"page.jpg", "thumb.jpg"}:
+            artwork_path(folder, old_key, rendition).unlink()
+        row.palette_dominant = row.palette_accent = None
+        db.session.commit()
+
+    result = runner.invoke(args=["refresh-artwork"])
+    assert "Refreshed the artwork of 1 campaign(s)." in result.output
+
+    with app.app_context():
+        row = db.session.get(Campaign, campaign.id)
+        assert row.artwork != old_key and row.palette is not None
+        assert all(artwork_path(folder, row.artwork, r).is_file() for r in RENDITION_FILES)
+    assert not artwork_path(folder, old_key, "page.jpg").exists()

@@ -68,7 +68,7 @@ def test_an_artist_creates_a_campaign_with_every_field(logged_in, app):
     assert campaign.release_at.astimezone(UTC).date() == NEXT_MONTH
     assert campaign.platforms == list(registry.KEYS)
     assert campaign.active and campaign.phase == "presave"
-    for rendition in ("page", "thumb"):
+    for rendition in ("page.jpg", "thumb.jpg"):
         assert artwork_path(app.config["UPLOAD_FOLDER"], campaign.artwork, rendition).is_file()
 
     listing = logged_in.get("/dashboard/").text
@@ -221,8 +221,8 @@ def test_editing_keeps_the_artwork_unless_a_new_one_is_uploaded(logged_in, app, 
     )
     [replaced] = campaigns(app)
     assert replaced.artwork != campaign.artwork
-    assert not artwork_path(folder, campaign.artwork, "page").exists()
-    assert artwork_path(folder, replaced.artwork, "page").exists()
+    assert not artwork_path(folder, campaign.artwork, "page.jpg").exists()
+    assert artwork_path(folder, replaced.artwork, "page.jpg").exists()
 
 
 def test_a_past_release_date_may_stay_when_editing_other_fields(logged_in, app, make, artist):
@@ -283,7 +283,7 @@ def test_deleting_asks_first_then_removes_the_campaign_and_its_artwork(
     response = logged_in.post(url)
     assert response.status_code == 303
     assert campaigns(app) == []
-    assert not artwork_path(app.config["UPLOAD_FOLDER"], campaign.artwork, "thumb").exists()
+    assert not artwork_path(app.config["UPLOAD_FOLDER"], campaign.artwork, "thumb.jpg").exists()
     assert "“Doomed” was deleted." in logged_in.get("/dashboard/").text
 
 

@@ -155,7 +155,7 @@ def test_unsubscribing_a_direct_signup_drops_its_tokens(app, client, campaign):
 def test_an_unknown_unsubscribe_link_is_a_fan_404(client, token):
     for response in (client.get(f"/u/{token}"), client.post(f"/u/{token}")):
         assert response.status_code == 404
-        assert "fan.css" in response.get_data(as_text=True)
+        assert "css/fan." in response.get_data(as_text=True)
 
 
 def edit_slug(client, campaign, slug):

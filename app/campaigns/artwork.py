@@ -1,4 +1,8 @@
-"""Validate an uploaded artwork image and store the renditions the pages show."""
+"""Validate an uploaded artwork image and store the renditions the pages show.
+
+Every rendition goes through `store_rendition` (bytes by key and name), so moving artwork
+to another storage changes one function.
+"""
 
 import io
 import os
@@ -9,15 +13,30 @@ import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError, features
+
+from app.campaigns.palette import Palette, derive_palette
+from app.campaigns.share_card import share_card
 
 MAX_ARTWORK_BYTES = 5 * 1024 * 1024
 MIN_SIDE = 300
 PAGE_SIDE = 1200
 THUMB_SIZE = (240, 240)
-JPEG_QUALITY = 85
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP")
-RENDITIONS = ("page", "thumb")
+# The widths a page picks from (srcset), each in every format the browser may take.
+WIDTHS = (240, 480, 720, 1080)
+# extension: (Pillow format, MIME type, encoder options), best first.
+FORMATS = {
+    "avif": ("AVIF", "image/avif", {"quality": 50, "speed": 8}),
+    "webp": ("WEBP", "image/webp", {"quality": 72, "method": 5}),
+    "jpg": ("JPEG", "image/jpeg", {"quality": 80, "optimize": True, "progressive": True}),
+}
+if not features.check("avif"):
+    del FORMATS["avif"]
+# The page and thumbnail (emails, dashboard), the share card (og:image), the widths.
+RENDITION_FILES = {"page.jpg", "thumb.jpg", "og.jpg"} | {
+    f"{width}.{ext}" for width in WIDTHS for ext in FORMATS
+}
 
 WRONG_FORMAT = "Artwork must be a PNG, JPEG or WebP image."
 TOO_BIG = "Artwork must be 5 MB or smaller."
@@ -41,43 +60,90 @@ def check_size(stream: BinaryIO) -> None:
         raise InvalidArtwork(TOO_BIG)
 
 
-def process_artwork(stream: BinaryIO, upload_folder: str | os.PathLike) -> str:
-    """Store the page and thumbnail renditions of an upload and return their key."""
+def process_artwork(
+    stream: BinaryIO, upload_folder: str | os.PathLike, title: str = "", artist: str = ""
+) -> tuple[str, Palette]:
+    """Store the renditions of an upload; return their key and the artwork's palette."""
+    image = _read(stream)
+    # Pages show artwork square: a non-square upload is cropped to its centred square
+    # (as streaming platforms show covers), never stretched, and never upscaled.
+    side = min(PAGE_SIDE, *image.size)
+    page = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    thumb = _thumbnail(image)
+    palette = derive_palette(thumb)
+
+    key = uuid.uuid4().hex
+    try:
+        store_rendition(upload_folder, key, "page.jpg", _encode(page, "jpg"))
+        store_rendition(upload_folder, key, "thumb.jpg", _encode(thumb, "jpg"))
+        card = share_card(page, title, artist, palette)
+        store_rendition(upload_folder, key, "og.jpg", _encode(card, "jpg"))
+        for width in WIDTHS:
+            size = min(width, side)
+            resized = page.resize((size, size), Image.Resampling.LANCZOS)
+            for ext in FORMATS:
+                store_rendition(upload_folder, key, f"{width}.{ext}", _encode(resized, ext))
+    except BaseException:
+        delete_artwork(upload_folder, key)
+        raise
+    return key, palette
+
+
+def preview_artwork(stream: BinaryIO) -> tuple[bytes, Palette]:
+    """A not yet saved upload's thumbnail (JPEG bytes) and palette, for the live preview;
+    nothing is stored."""
+    thumb = _thumbnail(_read(stream))
+    return _encode(thumb, "jpg"), derive_palette(thumb)
+
+
+def _read(stream: BinaryIO) -> Image.Image:
     data = stream.read(MAX_ARTWORK_BYTES + 1)
     if len(data) > MAX_ARTWORK_BYTES:
         raise InvalidArtwork(TOO_BIG)
     image = _decode(data)
     if min(image.size) < MIN_SIDE:
         raise InvalidArtwork(TOO_SMALL)
+    return image
 
-    # Pages show artwork square: a non-square upload is cropped to its centred square
-    # (as streaming platforms show covers), never stretched, and never upscaled.
-    side = min(PAGE_SIDE, *image.size)
-    page = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-    thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
-    key = uuid.uuid4().hex
-    Path(upload_folder, "artwork").mkdir(parents=True, exist_ok=True)
-    try:
-        _save_atomically(page, artwork_path(upload_folder, key, "page"))
-        _save_atomically(thumb, artwork_path(upload_folder, key, "thumb"))
-    except BaseException:
-        delete_artwork(upload_folder, key)
-        raise
-    return key
+def _thumbnail(image: Image.Image) -> Image.Image:
+    return ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
 
 def artwork_path(upload_folder: str | os.PathLike, key: str, rendition: str) -> Path:
+    """Where rendition ("page.jpg", "480.avif", ...) of artwork `key` is kept."""
     if not isinstance(key, str) or not _KEY.fullmatch(key):
         raise ValueError(f"not an artwork key: {key!r}")
-    if rendition not in RENDITIONS:
+    if rendition not in RENDITION_FILES:
         raise ValueError(f"unknown artwork rendition: {rendition!r}")
-    return Path(upload_folder, "artwork", f"{key}-{rendition}.jpg")
+    return Path(upload_folder, "artwork", f"{key}-{rendition}")
+
+
+def store_rendition(upload_folder: str | os.PathLike, key: str, rendition: str, data: bytes):
+    """Keep the bytes of one rendition; readers never see a half-written file."""
+    path = artwork_path(upload_folder, key, rendition)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a front web server may serve these
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def delete_artwork(upload_folder: str | os.PathLike, key: str) -> None:
-    for rendition in RENDITIONS:
+    for rendition in RENDITION_FILES:
         artwork_path(upload_folder, key, rendition).unlink(missing_ok=True)
+
+
+def _encode(image: Image.Image, ext: str) -> bytes:
+    pillow_format, _, options = FORMATS[ext]
+    out = io.BytesIO()
+    image.save(out, pillow_format, **options)
+    return out.getvalue()
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -107,16 +173,3 @@ def _flatten(image: Image.Image) -> Image.Image:
         flat.paste(rgba, mask=rgba.getchannel("A"))
         return flat
     return image.convert("RGB")
-
-
-def _save_atomically(image: Image.Image, path: Path) -> None:
-    # Readers never see a half-written file: write beside it, then rename over.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a front web server may serve these
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

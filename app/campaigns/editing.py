@@ -3,7 +3,7 @@
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.campaigns.artwork import delete_artwork, process_artwork
+from app.campaigns.artwork import artwork_path, delete_artwork, process_artwork
 from app.campaigns.slugs import slugify, unique_slug
 from app.extensions import db
 from app.models import Artist, Campaign, PreviousSlug
@@ -46,10 +46,12 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     """Apply a validated CampaignForm; the artwork is written before the row commits and
     removed again if the commit fails, so neither is left without the other."""
     folder = current_app.config["UPLOAD_FOLDER"]
-    new_artwork = None
+    new_artwork = palette = None
     upload = form.artwork.data
     if upload and getattr(upload, "filename", ""):
-        new_artwork = process_artwork(upload.stream, folder)
+        new_artwork, palette = process_artwork(
+            upload.stream, folder, form.title.data, form.artist_name.data
+        )
 
     slug = form.slug.data or (campaign.slug if campaign else None)
     if not slug:
@@ -67,8 +69,9 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     campaign.source = form.parsed_source
     chosen = set(form.platforms.data)
     campaign.platforms = [key for key in registry.KEYS if key in chosen]  # matrix order
+    campaign.theme = form.theme.data
     if new_artwork:
-        campaign.artwork = new_artwork
+        campaign.artwork, campaign.palette = new_artwork, palette
     try:
         db.session.commit()
     except Exception as error:
@@ -82,6 +85,23 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     if new_artwork and old_artwork:
         delete_artwork(folder, old_artwork)
     return campaign
+
+
+def refresh_artwork(campaign: Campaign) -> None:
+    """Make the renditions, share card and palette of artwork stored before they existed,
+    from its stored page rendition; the old files go once the campaign points at the new."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    old = campaign.artwork
+    with artwork_path(folder, old, "page.jpg").open("rb") as page:
+        new, palette = process_artwork(page, folder, campaign.title, campaign.artist_name)
+    campaign.artwork, campaign.palette = new, palette
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        delete_artwork(folder, new)
+        raise
+    delete_artwork(folder, old)
 
 
 def delete_campaign(campaign: Campaign) -> None:

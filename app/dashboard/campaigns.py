@@ -7,6 +7,7 @@ from app.campaigns.artwork import InvalidArtwork
 from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
 from app.dashboard import bp
 from app.dashboard.forms import CampaignForm
+from app.dashboard.preview import page_preview
 from app.dashboard.scope import my_campaign, my_campaigns
 from app.extensions import db
 from app.htmx_fragments import fragment_request
@@ -42,16 +43,31 @@ def _edit(campaign: Campaign | None):
             flash(f"“{saved.title}” is saved.", "success")
             return redirect(url_for("dashboard.index"), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("dashboard/campaign_form.html", form=form, campaign=campaign), status
+    preview = page_preview(request.form, {}, campaign)
+    page = render_template(
+        "dashboard/campaign_form.html", form=form, campaign=campaign, preview=preview
+    )
+    return page, status
+
+
+def _campaign_in_query() -> Campaign | None:
+    campaign_id = request.args.get("campaign")
+    if campaign_id is not None and not campaign_id.isdecimal():
+        abort(404)
+    return my_campaign(int(campaign_id)) if campaign_id else None
+
+
+@bp.post("/campaigns/preview")
+def preview_page():
+    """The fan page as the form stands, before saving (htmx swaps it in beside the form)."""
+    preview = page_preview(request.form, request.files, _campaign_in_query())
+    return render_template("dashboard/_fan_preview.html", preview=preview)
 
 
 @bp.post("/campaigns/validate/<field>")
 def validate_field(field: str):
     """Inline check of one field as the artist types; answers the field's fragment."""
-    campaign_id = request.args.get("campaign")
-    if campaign_id is not None and not campaign_id.isdecimal():
-        abort(404)
-    campaign = my_campaign(int(campaign_id)) if campaign_id else None
+    campaign = _campaign_in_query()
     form = CampaignForm(campaign=campaign)
     if field not in form or field in {"csrf_token", "artwork"}:
         abort(404)

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import clock
 from app.campaigns.artwork import MAX_ARTWORK_BYTES, InvalidArtwork, check_size
 from app.campaigns.editing import slug_taken
+from app.campaigns.look import DEFAULT_THEME, THEMES
 from app.campaigns.slugs import TAKEN_MESSAGE, validate_slug
 from app.form_filters import clean_text
 from app.models import Campaign
@@ -67,6 +68,12 @@ class CampaignForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("Enter the release source.")],
     )
+    theme = SelectField(
+        "Page colours",
+        choices=[SelectChoice(key, label) for key, label in THEMES.items()],
+        default=DEFAULT_THEME,
+        validate_choice=False,
+    )
     platforms = CheckboxesField("Platforms", default=registry.KEYS)
     slug = StringField("Page address", filters=[clean_text], validators=[Optional()])
 
@@ -78,6 +85,8 @@ class CampaignForm(FlaskForm):
         "release_source": "A Spotify album or track link or URI, a UPC/EAN, or an ISRC. "
         "The exact Spotify link from your distributor matches fastest.",
         "slug": "Lower-case letters, digits and hyphens. Leave empty to use the title.",
+        "theme": "From artwork takes the page's colours from the artwork; "
+        "text and buttons always stay readable.",
     }
     attrs = {
         "release_source": {"placeholder": "spotify:album:… or 602445790609 or USUM71703861"},
@@ -117,6 +126,10 @@ class CampaignForm(FlaskForm):
             check_size(upload.stream)
         except InvalidArtwork as error:
             raise ValidationError(str(error)) from None
+
+    def validate_theme(self, field):
+        if field.data not in THEMES:
+            raise ValidationError("Choose From artwork, Light or Dark.")
 
     def validate_time_zone(self, field):
         if field.data not in time_zones():

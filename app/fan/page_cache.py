@@ -18,6 +18,7 @@ from datetime import datetime
 from cachetools import TTLCache
 from flask import Response, current_app, request
 
+from app.campaigns.palette import Palette
 from app.models import Campaign
 
 MAX_ENTRIES = 512
@@ -90,6 +91,8 @@ class CampaignCopy:
     title: str
     artist_name: str
     artwork: str | None
+    palette: Palette | None
+    theme: str
     release_at: datetime
     time_zone: str
     platforms: tuple[str, ...]

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.campaigns.look import DEFAULT_THEME, THEMES
+from app.campaigns.palette import Palette
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 from app.platforms.release_source import ReleaseSource
@@ -23,6 +25,7 @@ class Campaign(db.Model):
     __table_args__ = (
         CheckConstraint(f"phase IN {PHASES!r}", name="phase"),
         CheckConstraint(f"source_kind IN {SOURCE_KINDS!r}", name="source_kind"),
+        CheckConstraint(f"theme IN {tuple(THEMES)!r}", name="theme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +34,10 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(db.String(200))
     artist_name: Mapped[str] = mapped_column(db.String(200))
     artwork: Mapped[str | None] = mapped_column(db.String(64))
+    # The artwork's colours ("#rrggbb"), taken at upload (app/campaigns/palette.py).
+    palette_dominant: Mapped[str | None] = mapped_column(db.String(7))
+    palette_accent: Mapped[str | None] = mapped_column(db.String(7))
+    theme: Mapped[str] = mapped_column(db.String(10), default=DEFAULT_THEME)
     release_date: Mapped[date]
     time_zone: Mapped[str] = mapped_column(db.String(64))
     release_at = mapped_column(UTCDateTime, nullable=False, index=True)
@@ -59,6 +66,16 @@ class Campaign(db.Model):
     @source.setter
     def source(self, source: ReleaseSource) -> None:
         self.source_kind, self.source_value = source.kind, source.value
+
+    @property
+    def palette(self) -> Palette | None:
+        if not (self.palette_dominant and self.palette_accent):
+            return None
+        return Palette(self.palette_dominant, self.palette_accent)
+
+    @palette.setter
+    def palette(self, palette: Palette) -> None:
+        self.palette_dominant, self.palette_accent = palette.dominant, palette.accent
 
     def schedule(self, day: date, zone: str) -> None:
         self.release_date, self.time_zone = day, zone

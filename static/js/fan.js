@@ -1,8 +1,21 @@
 /* Dropday fan page: local release time, countdown, in-app browsers, connecting a platform,
  * push opt-in. Everything works without it except connecting in the page (MusicKit) and
- * push; the email signup is a plain form that htmx merely swaps in place. */
+ * push; the email signup is a plain form that htmx merely swaps in place. htmx is not
+ * part of the first view: it loads when the fan first reaches for the page. */
 (function () {
   "use strict";
+
+  var HTMX_URL = document.currentScript && document.currentScript.getAttribute("data-htmx");
+
+  function loadHtmx() {
+    ["pointerover", "touchstart", "focusin", "keydown"].forEach(function (type) {
+      document.removeEventListener(type, loadHtmx, true);
+    });
+    if (window.htmx || !HTMX_URL) return;
+    var script = document.createElement("script");
+    script.src = HTMX_URL;
+    document.head.appendChild(script);
+  }
 
   // Instagram, Facebook/Messenger, TikTok: keep in step with app/fan/in_app.py.
   var IN_APP = /Instagram|FBAN|FBAV|FB_IAB|FBIOS|FB4A|Messenger|TikTok|musical_ly|Bytedance|\btrill_/i;
@@ -224,19 +237,20 @@
     setupPush(root);
   }
 
-  if (window.htmx) {
-    document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
-    document.addEventListener("htmx:responseError", function (event) {
-      var panel = document.getElementById("signup-panel");
-      if (panel) {
-        var note = document.createElement("p");
-        note.className = "notice";
-        note.setAttribute("role", "alert");
-        note.textContent = "Something went wrong on our side. Nothing was lost; please try again.";
-        panel.prepend(note);
-      }
-    });
-  }
+  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+  document.addEventListener("htmx:responseError", function () {
+    var panel = document.getElementById("signup-panel");
+    if (panel) {
+      var note = document.createElement("p");
+      note.className = "notice";
+      note.setAttribute("role", "alert");
+      note.textContent = "Something went wrong on our side. Nothing was lost; please try again.";
+      panel.prepend(note);
+    }
+  });
+  ["pointerover", "touchstart", "focusin", "keydown"].forEach(function (type) {
+    document.addEventListener(type, loadHtmx, true);
+  });
   document.addEventListener("click", onConnectClick);
   showLocalTime();
   startCountdown();

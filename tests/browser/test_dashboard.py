@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from tests.factories import png_bytes
+from tests.look_artworks import ARTWORKS
 
 SOON = (date.today() + timedelta(days=60)).isoformat()
 
@@ -98,8 +99,8 @@ def test_an_artwork_over_the_limit_is_refused_in_the_page_and_nothing_typed_is_l
     phone.goto("/dashboard/campaigns/new")
     phone.get_by_label("Release title").fill("Heavy Cover")
     phone.get_by_label("Artist name").fill("Big")
-    posts = []
-    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    sent = []
+    phone.on("request", lambda r: sent.append(len(r.post_data_buffer or b"")))
 
     huge = png_bytes() + b"\0" * (5 * 1024 * 1024)
     phone.get_by_label("Artwork").set_input_files(
@@ -112,7 +113,8 @@ def test_an_artwork_over_the_limit_is_refused_in_the_page_and_nothing_typed_is_l
     expect(phone.get_by_label("Artwork")).to_have_attribute("aria-invalid", "true")
     assert phone.get_by_label("Artwork").evaluate("input => input.files.length") == 0
     expect(phone.get_by_label("Release title")).to_have_value("Heavy Cover")
-    assert posts == []  # nothing was uploaded
+    # Nothing was uploaded (the preview may redraw, without the file).
+    assert all(size < 1024 * 1024 for size in sent), sent
 
     # A file within the limit clears the message.
     phone.get_by_label("Artwork").set_input_files(
@@ -143,3 +145,25 @@ def test_the_time_zone_field_on_a_phone_is_grouped_preselected_and_beside_the_da
     assert zone_box["x"] >= date_box["x"] + date_box["width"]
     assert zone_box["x"] + zone_box["width"] <= 390
     context.close()
+
+
+def test_the_fan_page_preview_follows_the_artwork_and_theme_before_saving(phone, site, tmp_path):
+    sign_up(phone)
+    phone.goto("/dashboard/campaigns/new")
+    preview = phone.locator("#fan-preview")
+    phone.on("console", lambda m: m.type == "error" and phone.requests.append("console:" + m.text))
+    phone.get_by_label("Release title").fill("Glass Rivers")
+    phone.get_by_label("Release title").blur()
+    expect(preview).to_contain_text("Glass Rivers")
+    cover = tmp_path / "cover.png"
+    cover.write_bytes(ARTWORKS["saturated"])
+    phone.get_by_label("Artwork").set_input_files(str(cover))
+    expect(preview.locator('link[href^="/media/look/preview/artwork-"]')).to_have_count(1)
+    expect(preview.locator('img[src^="data:image/jpeg"]')).to_be_visible()
+    phone.get_by_label("Page colours").select_option("Dark")
+    expect(preview.locator('link[href^="/media/look/preview/dark-"]')).to_have_count(1)
+    background = preview.locator(".fan-preview").evaluate(
+        "el => getComputedStyle(el).getPropertyValue('--bg').trim()"
+    )
+    assert background.startswith("#") and background != "#ffffff"
+    assert [url for url in phone.requests if not url.startswith(site.url)] == []
