@@ -68,7 +68,7 @@ def artwork_url(artwork: str | None, size: str) -> str | None:
     """The absolute URL of a campaign's cover in one of its stored sizes."""
     if not artwork:
         return None
-    return f"{current_app.config['PUBLIC_URL']}/artwork/{artwork}-{size}.jpg"
+    return f"{current_app.config['PUBLIC_URL']}/media/artwork/{artwork}-{size}.jpg"
 
 
 def listen_label(platform: str | None) -> str:

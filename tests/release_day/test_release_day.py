@@ -92,7 +92,10 @@ def test_the_email_routes_the_fan_and_can_be_unsubscribed_in_one_click(
     html = message.get_body(("html",)).get_content()
     assert "Listen on Deezer: http://localhost/r/" in text
     assert f"http://localhost/u/{token}" in text and f"http://localhost/u/{token}" in html
-    assert f"/artwork/{campaign.artwork}-page.jpg" in html
+    artwork = f"http://localhost/media/artwork/{campaign.artwork}-page.jpg"
+    assert f'src="{artwork}"' in html
+    with rd.app.test_client().get(artwork.removeprefix("http://localhost")) as image:
+        assert image.status_code == 200 and image.mimetype == "image/jpeg"
     assert ">Listen on Deezer</a>" in html
     link = text.split("Listen on Deezer: ")[1].split()[0]
     with rd.app.app_context():
