@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock
+from app.database import dialect_insert
 from app.extensions import db
 from app.fan import consent
 from app.models import Campaign, Connection, PushSubscription, Signup
@@ -49,11 +50,6 @@ def normalize_email(raw: str | None) -> str:
     except EmailNotValidError as exc:
         raise InvalidEmail(f"That doesn't look like an email address: {exc}") from None
     return result.normalized.lower()
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 class EmailSignup(NamedTuple):
@@ -204,7 +200,7 @@ def _direct(campaign: Campaign, platform: str, connected: Connected, email: str 
 def store_push_subscription(signup: Signup, endpoint: str, p256dh: str, auth: str) -> None:
     """This browser's Web Push subscription for the fan's release-day notification (one per
     signup: the latest browser the fan allowed replaces an earlier one)."""
-    insert = _insert(PushSubscription).values(
+    insert = dialect_insert(PushSubscription).values(
         signup_id=signup.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=clock.now()
     )
     insert = insert.on_conflict_do_update(
