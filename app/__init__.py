@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401  (registers the tables with the metadata)
+        proxies,
         public_cache,
     )
     from app.auth.session import init_login
@@ -30,6 +31,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
+    proxies.init_app(app)
     public_cache.init_app(app)
     db.init_app(app)
     init_database(app)

@@ -28,4 +28,4 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-from app.fan import connect, page, push, routing, smart_link, unsubscribe  # noqa: E402,F401
+from app.fan import connect, page, push, routing, smart_link, unsubscribe, visits  # noqa: E402,F401

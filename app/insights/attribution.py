@@ -10,7 +10,7 @@ URL under our referrer policy), so its channel and UTM are read from there.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Request
 
@@ -66,8 +66,20 @@ def _page_params(request: Request, given: str | None) -> tuple[dict[str, str], b
     return {}, False
 
 
+def carried(request: Request) -> str:
+    """The `from` to keep for a later step (a connection in progress): the page's own,
+    else the page parameters in this request's same-origin Referer."""
+    given = request.values.get(FROM_FIELD, "")[:MAX_FROM]
+    if given:
+        return given
+    params, _ = _page_params(request, None)
+    return urlencode(params)[:MAX_FROM]
+
+
 def of_request(request: Request, given: str | None = None) -> Attribution:
-    """The attribution of this request, with `given` the page's `from` (if it sent one)."""
+    """The attribution of this request, with `given` the page's `from` (if it sent one;
+    else the request's own `from` field or parameter)."""
+    given = given or request.values.get(FROM_FIELD, "")[:MAX_FROM]
     params, from_page = _page_params(request, given)
     user_agent = request.headers.get("User-Agent", "")[:512]
     referrer = params.get("r", "") if from_page else ""

@@ -14,8 +14,6 @@ import iptocc
 import ua_parser
 from crawlerdetect import CrawlerDetect
 
-from app.fan.in_app import IN_APP
-
 UNKNOWN = "unknown"
 DIRECT = "direct"
 
@@ -45,8 +43,14 @@ SOURCES = {
     "bandcamp.com": "Bandcamp",
 }
 # In-app browsers often send no referrer; their user agent still names the app.
-APP_SOURCES = (("Instagram", "Instagram"), ("FBAN", "Facebook"), ("FBAV", "Facebook"))
-TIKTOK_APP = ("TikTok", "musical_ly", "Bytedance", "trill_")
+APP_SOURCES = (
+    ("Instagram", "Instagram"),
+    ("FBAN", "Facebook"),
+    ("FBAV", "Facebook"),
+    ("TikTok", "TikTok"),
+    ("musical_ly", "TikTok"),
+    ("Bytedance", "TikTok"),
+)
 
 _crawlers = CrawlerDetect()
 
@@ -82,12 +86,9 @@ def source_of(referrer: str, own_host: str, user_agent: str = "") -> str:
         if site.split(".")[0] == "google":  # google.de, google.co.uk, ...
             return "Google"
         return site[:64]
-    if IN_APP.search(user_agent):
-        if any(mark in user_agent for mark in TIKTOK_APP):
-            return "TikTok"
-        for mark, source in APP_SOURCES:
-            if mark in user_agent:
-                return source
+    for mark, source in APP_SOURCES:
+        if mark in user_agent:
+            return source
     return DIRECT
 
 
