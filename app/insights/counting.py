@@ -53,7 +53,7 @@ def add(campaign_id: int, metric: str, pairs: Iterable[tuple[str, str]]) -> None
         | {"count": 1}
         for d, v in keys
     ]
-    insert = dialect_insert(InsightCount).values(rows)
+    insert = dialect_insert(InsightCount.__table__).values(rows)
     table = InsightCount.__table__
     db.session.execute(
         insert.on_conflict_do_update(
@@ -78,12 +78,14 @@ def record_visit(campaign_id: int, page: str, attribution: Attribution, request:
     mark = visitors.digest(
         campaign_id, request.remote_addr or "", request.headers.get("User-Agent", ""), now
     )
+    table = VisitorDay.__table__
     first = db.session.execute(
-        dialect_insert(VisitorDay)
+        dialect_insert(table)
         .values(campaign_id=campaign_id, day=visitors.day_of(now), digest=mark)
         .on_conflict_do_nothing()
-    )
+        .returning(table.c.digest)
+    ).first()
     add(campaign_id, "visit", pairs)
-    if first.rowcount == 1:
+    if first is not None:
         add(campaign_id, "visitor", pairs)
     db.session.commit()

@@ -25,6 +25,7 @@ from sqlalchemy import or_, select, update
 
 from app import clock
 from app.extensions import db
+from app.insights import visitors
 from app.jobs import enqueue
 from app.models import Campaign, Delivery
 
@@ -80,7 +81,11 @@ def tick() -> dict:
     return {"revived": revived, "checks": checks, "delivery_jobs": jobs}
 
 
-PERIODIC = (Periodic("dropday-tick", tick, "release", 60),)
+PERIODIC = (
+    Periodic("dropday-tick", tick, "release", 60),
+    # Insights: yesterday's visitor digests go (app/insights/visitors.py).
+    Periodic("dropday-insights-forget", visitors.forget_past_days, "release", 600),
+)
 
 
 def revive_expired_leases(now: datetime) -> int:
