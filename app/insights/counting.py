@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable
 
 from cachetools import TTLCache
-from flask import Request
+from flask import Request, current_app
 from sqlalchemy import select
 
 from app import clock
@@ -24,24 +24,32 @@ from app.models import Channel, InsightCount, VisitorDay
 METRICS = ("visit", "visitor", "signup", "connection", "push", "unsubscribe", "click")
 CODES_SECONDS = 30
 
-_codes: TTLCache = TTLCache(maxsize=4096, ttl=CODES_SECONDS)
 _codes_lock = threading.Lock()
+
+
+def _codes() -> TTLCache:
+    """This app's cache of each campaign's channel codes (a new channel shows in other
+    processes within CODES_SECONDS)."""
+    codes = current_app.extensions.get("dropday.channel_codes")
+    if codes is None:
+        codes = current_app.extensions["dropday.channel_codes"] = TTLCache(4096, CODES_SECONDS)
+    return codes
 
 
 def channel_codes(campaign_id: int) -> frozenset[str]:
     with _codes_lock:
-        codes = _codes.get(campaign_id)
+        codes = _codes().get(campaign_id)
     if codes is None:
         rows = db.session.scalars(select(Channel.code).filter_by(campaign_id=campaign_id))
         codes = frozenset(rows)
         with _codes_lock:
-            _codes[campaign_id] = codes
+            _codes()[campaign_id] = codes
     return codes
 
 
 def forget_channel_codes(campaign_id: int) -> None:
     with _codes_lock:
-        _codes.pop(campaign_id, None)
+        _codes().pop(campaign_id, None)
 
 
 def add(campaign_id: int, metric: str, pairs: Iterable[tuple[str, str]]) -> None:
