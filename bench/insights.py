@@ -156,7 +156,8 @@ def main() -> None:
                     copy.write_row(row)
                     rows += 1
         db.session.commit()
-        db.session.execute(db.text("VACUUM ANALYZE insight_count").execution_options())
+        with psycopg.connect(DB_URL, autocommit=True) as maintenance:
+            maintenance.execute("VACUUM ANALYZE insight_count")
         print(f"seeded {rows:,} rollup rows in {time.perf_counter() - seeded:.1f} s")
 
     client = app.test_client()
