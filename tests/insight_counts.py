@@ -20,7 +20,7 @@ def count(app, campaign_id: int, metric: str, dimension: str = "", value: str = 
     with app.app_context():
         total = db.session.scalar(
             select(func.sum(InsightCount.count)).filter_by(
-                campaign_id=campaign_id, metric=metric, dimension=dimension, value=value
+                campaign_id=campaign_id, grain="h", metric=metric, dimension=dimension, value=value
             )
         )
         return int(total or 0)

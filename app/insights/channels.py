@@ -61,7 +61,7 @@ def create(campaign: Campaign, name: str) -> Channel:
     except IntegrityError:  # the same name saved twice at once, or a code collision
         db.session.rollback()
         raise ChannelRefused("That channel could not be saved; please try again.") from None
-    counting.forget_channel_codes(campaign.id)
+    counting.forget(campaign.id)
     return channel
 
 
@@ -74,7 +74,7 @@ def delete(channel: Channel) -> None:
     campaign_id = channel.campaign_id
     db.session.delete(channel)
     db.session.commit()
-    counting.forget_channel_codes(campaign_id)
+    counting.forget(campaign_id)
 
 
 def link(campaign: Campaign, channel: Channel) -> str:

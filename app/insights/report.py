@@ -3,7 +3,8 @@
 A Period is a span of whole local days in the artist's time zone (last 7/30/90 days, all
 time, or custom dates), turned into UTC hours for the query. Series come by hour for spans
 up to two days, else by local day; breakdowns sum a dimension's values over the span.
-Every number is a sum of InsightCount rows: raw events are never scanned (there are none).
+Every number is a sum of InsightCount rows (hourly ones for hourly spans, else daily ones):
+raw events are never scanned (there are none).
 """
 
 from collections import defaultdict
@@ -79,16 +80,20 @@ def period(args, zone: str, now: datetime, first_day: date | None) -> Period:
 
 
 def _scope(campaign_ids: list[int], span: Period):
+    """Hourly rows for spans drawn by hour, else the campaigns' daily rows."""
     return (
         InsightCount.campaign_id.in_(campaign_ids),
-        InsightCount.hour >= span.start,
-        InsightCount.hour < span.end,
+        InsightCount.grain == ("h" if span.hourly else "d"),
+        InsightCount.start >= span.start,
+        InsightCount.start < span.end,
     )
 
 
 def first_day(campaign_ids: list[int], zone: str) -> date | None:
     first = db.session.scalar(
-        select(func.min(InsightCount.hour)).where(InsightCount.campaign_id.in_(campaign_ids))
+        select(func.min(InsightCount.start)).where(
+            InsightCount.campaign_id.in_(campaign_ids), InsightCount.grain == "d"
+        )
     )
     return first.astimezone(ZoneInfo(zone)).date() if first else None
 
@@ -111,10 +116,10 @@ def conversion(counts: dict[str, int]) -> float | None:
 def series(campaign_ids: list[int], span: Period) -> list[tuple[datetime, dict[str, int]]]:
     """(bucket start, local time; counts per metric) for every bucket of the span."""
     rows = db.session.execute(
-        select(InsightCount.hour, InsightCount.metric, func.sum(InsightCount.count))
+        select(InsightCount.start, InsightCount.metric, func.sum(InsightCount.count))
         .where(*_scope(campaign_ids, span), InsightCount.dimension == "")
         .where(InsightCount.metric.in_(SUMMARY_METRICS))
-        .group_by(InsightCount.hour, InsightCount.metric)
+        .group_by(InsightCount.start, InsightCount.metric)
     )
     starts = _buckets(span)
     counts = [dict.fromkeys(SUMMARY_METRICS, 0) for _ in starts]
@@ -133,11 +138,13 @@ def _buckets(span: Period) -> list[datetime]:
     ]
 
 
-def _index_of(hour: datetime, span: Period) -> int:
-    """The bucket of a rollup hour (in a half-hour zone, the local hour it starts in)."""
+def _index_of(start: datetime, span: Period) -> int:
+    """The bucket of a rollup row: its hour (in a half-hour zone, the local hour it starts
+    in), or its day (a campaign in another zone than the overview's: the day its midnight
+    falls on)."""
     if span.hourly:
-        return int((hour - span.start).total_seconds() // 3600)
-    return (hour.astimezone(span.zone).date() - span.first).days
+        return int((start - span.start).total_seconds() // 3600)
+    return (start.astimezone(span.zone).date() - span.first).days
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ def upgrade():
     op.create_table(
         "insight_count",
         sa.Column("campaign_id", sa.Integer(), nullable=False),
-        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("metric", sa.String(length=16), nullable=False),
         sa.Column("dimension", sa.String(length=16), nullable=False),
         sa.Column("value", sa.String(length=64), nullable=False),
@@ -28,8 +29,15 @@ def upgrade():
             name=op.f("fk_insight_count_campaign_id_campaign"),
             ondelete="CASCADE",
         ),
+        sa.CheckConstraint("grain IN ('h', 'd')", name=op.f("ck_insight_count_grain")),
         sa.PrimaryKeyConstraint(
-            "campaign_id", "hour", "metric", "dimension", "value", name=op.f("pk_insight_count")
+            "campaign_id",
+            "grain",
+            "start",
+            "metric",
+            "dimension",
+            "value",
+            name=op.f("pk_insight_count"),
         ),
     )
     op.create_table(
