@@ -162,9 +162,8 @@ def main() -> None:
         seeded = time.perf_counter()
         raw = db.session.connection().connection.driver_connection
         with raw.cursor() as cursor:
-            copy_sql = (
-                "COPY insight_count (campaign_id, hour, metric, dimension, value, count) FROM STDIN"
-            )
+            columns = "campaign_id, grain, start, metric, dimension, value, count"
+            copy_sql = f"COPY insight_count ({columns}) FROM STDIN"
             with cursor.copy(copy_sql) as copy:
                 rows = 0
                 for row in seed_rows(campaign_id, start, ZoneInfo("Europe/Berlin")):
