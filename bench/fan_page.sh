@@ -131,7 +131,7 @@ load
 
 echo
 echo "== Part 1b: counting visits (the beacon each page view sends; target >= 2,000 req/s)"
-run_wrk "visit beacon POST /bench-release/v" "$BASE/bench-release/v" bench/beacon.lua
+run_wrk "visit beacon /bench-release/v" "$BASE/bench-release/v" bench/beacon.lua
 $PY -c "
 import sys
 page, page_cpu, beacon, beacon_cpu = map(float, sys.argv[1:])
@@ -139,7 +139,7 @@ print(f'  page views/s with their beacon, by web CPU: {1000 / (page_cpu + beacon
       f'(page alone {1000 / page_cpu * 2:.0f}; counting costs {beacon_cpu / (page_cpu + beacon_cpu):.0%})')
 print('  the page itself counts nothing (a cache may answer it): its own req/s is Part 1')
 " "$pre_save_page__bench_release_rps" "$pre_save_page__bench_release_cpu" \
-  "$visit_beacon_post__bench_release_v_rps" "$visit_beacon_post__bench_release_v_cpu"
+  "$visit_beacon__bench_release_v_rps" "$visit_beacon__bench_release_v_cpu"
 load
 
 echo

@@ -121,6 +121,22 @@ def test_a_visit_counts_once_and_a_returning_visitor_is_one_unique_visitor(app, 
     assert count(app, campaign.id, "visit", "page", "presave") == 3
 
 
+def test_visits_are_summed_in_memory_and_written_together(app, client, campaign):
+    app.config["INSIGHTS_FLUSH_SECONDS"] = 60
+    start = clock.now()
+    clock.install(app, lambda: start)
+    visit(client, "night-drive")  # the process's first visit starts its buffer
+    visit(client, "night-drive")
+    visit(client, "night-drive", user_agent=DESKTOP)
+    assert count(app, campaign.id, "visit") == 0
+    later = start + timedelta(seconds=61)
+    clock.install(app, lambda: later)
+    visit(client, "night-drive", user_agent=DESKTOP)
+    assert count(app, campaign.id, "visit") == 4
+    assert count(app, campaign.id, "visitor") == 2
+    assert count(app, campaign.id, "visit", "device", "desktop") == 2
+
+
 def test_bots_previews_and_prefetches_are_not_counted(app, client, campaign):
     assert visit(client, "night-drive", user_agent="WhatsApp/2.23.20.0").status_code == 204
     visit(client, "night-drive", user_agent="facebookexternalhit/1.1")

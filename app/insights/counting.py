@@ -10,6 +10,7 @@ adds no rows.
 
 import functools
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -80,23 +81,37 @@ def _upsert(dialect: str):
     )
 
 
-def add(campaign_id: int, metrics: str | tuple[str, ...], pairs: Iterable[tuple[str, str]]):
-    """Count one event of each of `metrics` with its (dimension, value) pairs, at both
-    grains; the caller commits."""
-    now = clock.now()
+Key = tuple[int, str, datetime, str, str]  # campaign, grain, start, dimension, value
+
+
+def _keys(campaign_id: int, pairs: Iterable[tuple[str, str]], now: datetime) -> list[Key]:
+    """Where an event at `now` counts: its total and each pair, at both grains."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     zone = facts(campaign_id).zone
-    local_day = now.astimezone(zone).date()
-    day = datetime.combine(local_day, time(0), zone).astimezone(UTC)
-    keys = sorted({("", "")} | {(d, v[:64]) for d, v in pairs})
-    rows = [
-        {"campaign_id": campaign_id, "grain": grain, "start": start, "metric": metric}
-        | {"dimension": d, "value": v, "count": 1}
+    day = datetime.combine(now.astimezone(zone).date(), time(0), zone).astimezone(UTC)
+    values = sorted({("", "")} | {(d, v[:64]) for d, v in pairs})
+    return [
+        (campaign_id, grain, start, d, v)
         for grain, start in (("d", day), ("h", hour))
-        for metric in ((metrics,) if isinstance(metrics, str) else metrics)
-        for d, v in keys
+        for d, v in values
     ]
-    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+
+
+def _write(counts: dict[tuple[Key, str], int]) -> None:
+    """Add `counts` ((key, metric) -> n) to the rollups, in a fixed order; caller commits."""
+    rows = [
+        {"campaign_id": c, "grain": g, "start": s, "dimension": d, "value": v}
+        | {"metric": metric, "count": n}
+        for ((c, g, s, d, v), metric), n in sorted(counts.items())
+    ]
+    if rows:
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+
+
+def add(campaign_id: int, metric: str, pairs: Iterable[tuple[str, str]]) -> None:
+    """Count one `metric` event with its (dimension, value) pairs; the caller commits (in
+    the transaction that records the event itself)."""
+    _write({(key, metric): 1 for key in _keys(campaign_id, pairs, clock.now())})
 
 
 def attributed(campaign_id: int, attribution: Attribution) -> list[tuple[str, str]]:
@@ -107,6 +122,48 @@ def attributed(campaign_id: int, attribution: Attribution) -> list[tuple[str, st
     return pairs
 
 
+# -- visits: counted in memory, written once per INSIGHTS_FLUSH_SECONDS -----------------------
+
+
+class VisitBuffer:
+    """This process's visits since its last write. Visits are the busiest thing Dropday
+    counts (every page view sends one), so a beacon costs a few dictionary updates, and
+    the first beacon after INSIGHTS_FLUSH_SECONDS writes all of them in one transaction:
+    the day's visitor digests (the database says which are new) and the summed counts.
+    A process that dies loses at most that many seconds of visits."""
+
+    def __init__(self, now: datetime):
+        self.lock = threading.Lock()
+        self._start(now)
+
+    def _start(self, now: datetime) -> None:
+        self.since = now
+        self.visits: Counter[Key] = Counter()
+        self.visitors: dict[tuple[int, str, bytes], list[Key]] = {}
+
+    def add(self, keys: list[Key], visitor: tuple[int, str, bytes], now: datetime, wait: float):
+        """Count a visit; returns what to write when it is time, else None."""
+        with self.lock:
+            self.visits.update(keys)
+            self.visitors.setdefault(visitor, keys)
+            if (now - self.since).total_seconds() < wait:
+                return None
+            taken = (self.visits, self.visitors)
+            self._start(now)
+            return taken
+
+
+_buffer_lock = threading.Lock()
+
+
+def _buffer(now: datetime) -> VisitBuffer:
+    with _buffer_lock:
+        found = current_app.extensions.get("dropday.visit_buffer")
+        if found is None:
+            found = current_app.extensions["dropday.visit_buffer"] = VisitBuffer(now)
+        return found
+
+
 def record_visit(campaign_id: int, page: str, attribution: Attribution, request: Request) -> None:
     """A person's page view; the first of the day from this visitor also counts a visitor."""
     pairs = [*attributed(campaign_id, attribution), ("page", page)]
@@ -114,12 +171,25 @@ def record_visit(campaign_id: int, page: str, attribution: Attribution, request:
     mark = visitors.digest(
         campaign_id, request.remote_addr or "", request.headers.get("User-Agent", ""), now
     )
+    wait = current_app.config["INSIGHTS_FLUSH_SECONDS"]
+    visitor = (campaign_id, visitors.day_of(now), mark)
+    taken = _buffer(now).add(_keys(campaign_id, pairs, now), visitor, now, wait)
+    if taken is not None:
+        _write_visits(*taken)
+
+
+def _write_visits(visits: Counter, seen: dict[tuple[int, str, bytes], list[Key]]) -> None:
     table = VisitorDay.__table__
-    first = db.session.execute(
+    rows = [{"campaign_id": c, "day": day, "digest": mark} for c, day, mark in sorted(seen)]
+    new = db.session.execute(
         dialect_insert(table)
-        .values(campaign_id=campaign_id, day=visitors.day_of(now), digest=mark)
         .on_conflict_do_nothing()
-        .returning(table.c.digest)
-    ).first()
-    add(campaign_id, ("visit", "visitor") if first is not None else "visit", pairs)
+        .returning(table.c.campaign_id, table.c.day, table.c.digest),
+        rows,
+    ).all()
+    counts: dict[tuple[Key, str], int] = {(key, "visit"): n for key, n in visits.items()}
+    for first in new:
+        for key in seen[tuple(first)]:
+            counts[(key, "visitor")] = counts.get((key, "visitor"), 0) + 1
+    _write(counts)
     db.session.commit()
