@@ -90,6 +90,8 @@ def test_the_numbers_add_up_across_the_csvs(logged_in, seeded):
     sources = csv_rows(logged_in, f"{base}/sources.csv?range=7")
     channels = {r["value"]: int(r["visit"]) for r in sources if r["breakdown"] == "channel"}
     assert channels == {"Poster": 2}
+    pages = {r["value"]: int(r["visit"]) for r in sources if r["breakdown"] == "page"}
+    assert pages == {"Pre-save page": 5}
 
 
 def test_a_range_of_up_to_two_days_goes_by_hour_and_longer_ones_by_day(logged_in, seeded):

@@ -8,6 +8,8 @@ from app.platforms import registry
 _territories = Locale("en").territories
 FIXED = {
     ("source", DIRECT): "Direct / none",
+    ("page", "presave"): "Pre-save page",
+    ("page", "smart_link"): "Smart Link",
     ("device", "mobile"): "Mobile",
     ("device", "tablet"): "Tablet",
     ("device", "desktop"): "Desktop",

@@ -190,6 +190,7 @@ SECTIONS: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         (
             ("source", "Sources"),
             ("channel", "Channels"),
+            ("page", "Pages"),
             ("utm_source", "UTM source"),
             ("utm_medium", "UTM medium"),
             ("utm_campaign", "UTM campaign"),
