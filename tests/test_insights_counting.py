@@ -257,3 +257,14 @@ def test_the_salt_lives_only_in_redis_until_the_day_ends(app, client, campaign):
     redis = app.extensions["dropday.redis"]
     [key] = redis.keys("dropday:insights:salt:*")
     assert 0 < redis.ttl(key) <= 24 * 3600
+
+
+def test_a_forwarded_address_counts_only_behind_the_configured_proxies(
+    app, make_app, client, campaign
+):
+    forwarded = {"X-Forwarded-For": "8.8.8.8"}
+    visit(client, "night-drive", **forwarded)  # TRUSTED_PROXIES=0: the header is ignored
+    assert count(app, campaign.id, "visit", "country", "GB") == 1
+    behind_one = make_app(TRUSTED_PROXIES=1)
+    visit(behind_one.test_client(), "night-drive", **forwarded)
+    assert count(app, campaign.id, "visit", "country", "US") == 1

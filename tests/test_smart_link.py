@@ -84,7 +84,7 @@ def test_the_smart_link_is_self_contained_and_within_budget(client, live):
     assert "<style" not in text and "style=" not in text
     assert all(tag.count("src=") == 1 for tag in re.findall(r"<script[^>]*>", text))
     assets = re.findall(rb'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"', html)
-    assert len(assets) == 3  # fan.css, smart-link.css, smart-link.js
+    assert len(assets) == 4  # fan.css, smart-link.css, smart-link.js, visit.js (the count)
     total = len(gzip.compress(html, 9))
     for url in assets:
         asset = client.get(url.decode())
