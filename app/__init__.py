@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import (
         models,  # noqa: F401  (registers the tables with the metadata)
+        proxies,
         public_cache,
         static_files,
     )
@@ -31,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
+    proxies.init_app(app)
     public_cache.init_app(app)
     static_files.init_app(app)
     compress.init_app(app)

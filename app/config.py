@@ -93,6 +93,10 @@ def load(overrides: dict | None = None) -> dict:
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "10 per minute; 60 per hour"),
         # Seconds each web process may answer a fan page from its last rendering (0: never).
         "FAN_PAGE_CACHE_SECONDS": float(env.get("FAN_PAGE_CACHE_SECONDS", "5")),
+        # Seconds each web process sums visits in memory before writing them (0: at once).
+        "INSIGHTS_FLUSH_SECONDS": float(env.get("INSIGHTS_FLUSH_SECONDS", "2")),
+        # How many reverse proxies in front of the app set X-Forwarded-For (app/proxies.py).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),

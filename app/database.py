@@ -2,6 +2,7 @@
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -21,3 +22,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def dialect_insert(target):
+    """INSERT for the session's database, with its ON CONFLICT clauses (both dialects we
+    run on have them, under the same names)."""
+    dialect = db.session.get_bind().dialect.name
+    builder = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if builder is None:
+        raise RuntimeError(f"Dropday needs PostgreSQL or SQLite, not {dialect}")
+    return builder(target)

@@ -87,6 +87,7 @@ def base_config(database_url, redis_url, mail_server, tmp_path_factory):
         "MAIL_PORT": mail_server.port,
         "MAIL_SUPPRESS_SEND": False,  # mail really travels over SMTP, to the test server
         "FAN_PAGE_CACHE_SECONDS": 0,  # tests change campaigns and look again at once
+        "INSIGHTS_FLUSH_SECONDS": 0,  # ... and read the counts at once
     }
 
 

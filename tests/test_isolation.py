@@ -5,7 +5,7 @@ import io
 import pytest
 
 from app.extensions import db
-from app.models import Campaign, Signup
+from app.models import Campaign, Channel, Signup
 from tests.factories import png_bytes
 from tests.signup_rows import add_signup
 
@@ -14,6 +14,9 @@ from tests.signup_rows import add_signup
 def someone_elses(make):
     campaign = make.campaign(make.artist(email="other@example.com"), title="Not yours")
     add_signup(make.app, campaign, email="their-fan@example.com")
+    with make.app.app_context():
+        db.session.add(Channel(campaign_id=campaign.id, name="Their poster", code="theirs1"))
+        db.session.commit()
     return campaign
 
 
@@ -31,6 +34,11 @@ ROUTES = [
     ("GET", "/dashboard/campaigns/{id}/release-day", None),
     ("POST", "/dashboard/campaigns/{id}/release-day/check", {}),
     ("POST", "/dashboard/campaigns/{id}/release-day/retry-saves", {}),
+    ("GET", "/dashboard/campaigns/{id}/insights", None),
+    ("GET", "/dashboard/campaigns/{id}/insights/summary.csv", None),
+    ("POST", "/dashboard/campaigns/{id}/insights/channels", {"name": "Mine now"}),
+    ("GET", "/dashboard/campaigns/{id}/insights/channels/{channel}/qr.svg", None),
+    ("POST", "/dashboard/campaigns/{id}/insights/channels/{channel}/delete", {}),
 ]
 # Routes that also name one of the campaign's subscribers ({signup}).
 SIGNUP_ROUTES = [
@@ -38,7 +46,13 @@ SIGNUP_ROUTES = [
     ("POST", "/dashboard/campaigns/{id}/subscribers/{signup}/delete", {}),
 ]
 
-PLACEHOLDERS = {"{id}": "<int:campaign_id>", "{signup}": "<int:signup_id>"}
+PLACEHOLDERS = {
+    "{id}": "<int:campaign_id>",
+    "{signup}": "<int:signup_id>",
+    "{channel}": "<int:channel_id>",
+    "summary.csv": "<section>.csv",
+    "qr.svg": "qr.<kind>",
+}
 
 
 def _rule(path):
@@ -72,8 +86,8 @@ def test_an_artist_cannot_reach_another_artists_campaign(
     if data is not None and "title" in data:
         data = data | {"artwork": (io.BytesIO(png_bytes()), "x.png")}
     signup_id = _their_signup_id(app, someone_elses)
-    path = path.replace("{signup}", str(signup_id)).format(id=someone_elses.id)
-    response = logged_in.open(path, method=method, data=data)
+    path = path.replace("{signup}", str(signup_id)).replace("{channel}", _their_channel_id(app))
+    response = logged_in.open(path.format(id=someone_elses.id), method=method, data=data)
     assert response.status_code == 404
     assert "their-fan@example.com" not in response.text
     with app.app_context():
@@ -81,6 +95,12 @@ def test_an_artist_cannot_reach_another_artists_campaign(
         assert campaign is not None
         assert campaign.title == "Not yours" and campaign.active
         assert db.session.get(Signup, signup_id) is not None
+        assert db.session.scalar(db.select(Channel.name)) == "Their poster"
+
+
+def _their_channel_id(app) -> str:
+    with app.app_context():
+        return str(db.session.scalar(db.select(Channel.id)))
 
 
 @pytest.mark.parametrize(("method", "path", "data"), SIGNUP_ROUTES)
@@ -107,5 +127,6 @@ BEYOND_ANY_ID = ["9999999999999999999999999", "2147483648", "9223372036854775808
 def test_a_campaign_id_beyond_the_databases_range_is_404_not_500(
     logged_in, method, path, data, campaign_id
 ):
+    path = path.replace("{channel}", "1")
     response = logged_in.open(path.format(id=campaign_id), method=method, data=data)
     assert response.status_code == 404

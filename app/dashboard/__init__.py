@@ -13,4 +13,4 @@ def require_login():
 
 
 # Registers the routes.
-from app.dashboard import campaigns, release_day, subscribers, tabs  # noqa: E402,F401
+from app.dashboard import campaigns, insights, release_day, subscribers, tabs  # noqa: E402,F401

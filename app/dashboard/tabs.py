@@ -13,6 +13,7 @@ from app.dashboard.scope import my_campaign
 CAMPAIGN_TABS: list[tuple[str, str]] = [
     ("Subscribers", "dashboard.subscribers"),
     ("Release day", "dashboard.release_day"),
+    ("Insights", "dashboard.insights"),
 ]
 
 

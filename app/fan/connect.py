@@ -31,6 +31,7 @@ from app.fan.lookup import campaign_or_404, offered_platform
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
 from app.form_filters import clean_text
+from app.insights import attribution
 from app.models import Campaign
 from app.platforms import client_for, registry
 from app.platforms.base import DirectSavePlatform, PermanentError, PlatformError
@@ -85,7 +86,7 @@ def connect_start(platform: str):
             open_url=open_in_browser_url(page_url, user_agent),
         )
         return private(make_response(render_template("fan/in_app.html", **context)))
-    secret, row = pending.begin(campaign, chosen.key)
+    secret, row = pending.begin(campaign, chosen.key, attribution.carried(request))
     try:
         start = client.begin_connect(redirect_uri(chosen.key), row.state)
     except PlatformError:
@@ -146,8 +147,9 @@ def connect_callback(platform: str):
     signup_id = None
     if chosen.email is not Email.REQUIRED:
         # The connection alone is a signup here; the email page only offers to add one.
-        signup_id = record_direct_signup(campaign, chosen.key, connected, None).id
-    secret = pending.hold_connected(campaign, chosen.key, connected, signup_id)
+        came_from = attribution.of_request(request, taken.attribution)
+        signup_id = record_direct_signup(campaign, chosen.key, connected, None, came_from).id
+    secret = pending.hold_connected(campaign, chosen.key, connected, signup_id, taken.attribution)
     response = redirect(url_for("fan.connect_email", platform=chosen.key), 303)
     pending.set_cookie(response, secret, pending.EMAIL_TIME)
     if signup_id is not None:
@@ -193,7 +195,8 @@ def connect_email(platform: str):
             email = normalize_email(request.form.get("email", "")[:1000])
         except InvalidEmail as exc:
             return form(422, str(exc))
-    signup = record_direct_signup(campaign, chosen.key, pending.connected_of(row), email)
+    came_from = attribution.of_request(request, row.attribution)
+    signup = record_direct_signup(campaign, chosen.key, pending.connected_of(row), email, came_from)
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

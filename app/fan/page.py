@@ -16,6 +16,7 @@ from app.fan.page_cache import cached_page, remembered_campaign
 from app.fan.recording import InvalidEmail, normalize_email, record_email_signup
 from app.form_filters import clean_text
 from app.htmx_fragments import fragment_request
+from app.insights import attribution
 from app.public_cache import cacheable, private
 
 # Messages a redirect back to the page may show: fixed texts by code, never echoed input.
@@ -44,7 +45,11 @@ def _page(slug: str):
         return smart_link.render(campaign)
     notice = NOTICES.get(request.args.get("notice", ""))
     return cacheable(
-        make_response(render_template("fan/page.html", **page_context(campaign, notice=notice)))
+        make_response(
+            render_template(
+                "fan/page.html", **page_context(campaign, notice=notice, count_visit=True)
+            )
+        )
     )
 
 
@@ -113,7 +118,8 @@ def signup(slug: str):
         email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
-    signup_row = record_email_signup(campaign.id, chosen.key, email)
+    came_from = attribution.of_request(request)
+    signup_row = record_email_signup(campaign.id, chosen.key, email, came_from)
     if signup_row is None:  # closed since the copy of the campaign was read
         return closed(campaign)
     return confirmation(campaign, chosen, signup_row, email)

@@ -64,8 +64,9 @@ def clear_cookie(response) -> None:
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
 
 
-def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
-    """A new connection in progress; returns the cookie secret and the row (not committed)."""
+def begin(campaign: Campaign, platform: str, attribution: str) -> tuple[str, PendingConnect]:
+    """A new connection in progress; returns the cookie secret and the row (not committed).
+    `attribution`: the page's `from` (app/insights/attribution.py), kept for the signup."""
     now = clock.now()
     db.session.execute(delete(PendingConnect).where(PendingConnect.expires_at < now))
     secret = secrets.token_urlsafe(32)
@@ -75,6 +76,7 @@ def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
         platform=platform,
         state=secrets.token_urlsafe(24),
         expires_at=now + CONSENT_TIME,
+        attribution=attribution or None,
     )
     db.session.add(row)
     return secret, row
@@ -85,6 +87,7 @@ class Taken:
     campaign_id: int
     verifier: str | None
     state_ok: bool  # False: expired, or the `state` that came back is not the one we sent
+    attribution: str | None
 
 
 def take_for_callback(platform: str, state: str | None) -> Taken | None:
@@ -105,6 +108,7 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
             PendingConnect.state,
             PendingConnect.verifier,
             PendingConnect.expires_at,
+            PendingConnect.attribution,
         )
     ).one_or_none()
     db.session.commit()
@@ -112,11 +116,15 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
         return None
     fresh = row.expires_at > clock.now()
     matches = hmac.compare_digest((state or "").encode(), (row.state or "").encode())
-    return Taken(row.campaign_id, row.verifier, fresh and matches)
+    return Taken(row.campaign_id, row.verifier, fresh and matches, row.attribution)
 
 
 def hold_connected(
-    campaign: Campaign, platform: str, connected: Connected, signup_id: int | None
+    campaign: Campaign,
+    platform: str,
+    connected: Connected,
+    signup_id: int | None,
+    attribution: str | None,
 ) -> str:
     """Keep a connected account until the fan has given their email; returns the new secret."""
     secret = secrets.token_urlsafe(32)
@@ -133,6 +141,7 @@ def hold_connected(
             scope=tokens.scope,
             signup_id=signup_id,
             expires_at=clock.now() + EMAIL_TIME,
+            attribution=attribution,
         )
     )
     db.session.commit()

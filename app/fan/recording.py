@@ -19,8 +19,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app import clock
+from app.database import dialect_insert
 from app.extensions import db
 from app.fan import consent
+from app.insights import counting
+from app.insights.attribution import Attribution
 from app.models import Campaign, Connection, PushSubscription, Signup
 from app.models.signup import new_unsubscribe_token
 from app.platforms.base import Connected
@@ -51,11 +54,6 @@ def normalize_email(raw: str | None) -> str:
     return result.normalized.lower()
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
 class EmailSignup(NamedTuple):
     """What the confirmation needs of a recorded email signup."""
 
@@ -64,7 +62,9 @@ class EmailSignup(NamedTuple):
     unsubscribe_token: str
 
 
-def record_email_signup(campaign_id: int, platform: str, email: str) -> EmailSignup | None:
+def record_email_signup(
+    campaign_id: int, platform: str, email: str, attribution: Attribution | None = None
+) -> EmailSignup | None:
     """The fan's email signup for `platform` (a key the campaign offers); `email` normalized.
     None when the campaign is no longer open for signups: the statement itself checks, so a
     copy of the campaign read a few seconds ago can't let a signup into a closed one.
@@ -74,7 +74,8 @@ def record_email_signup(campaign_id: int, platform: str, email: str) -> EmailSig
     connection, which no longer serves their choice, is dropped.
 
     This is the busiest write Dropday has (a big artist's link, thousands of fans a minute),
-    so a new fan costs one prepared statement and the commit, outside the ORM.
+    so a new fan costs one prepared statement, its insights counts and the commit, outside
+    the ORM. A fan signing up again is not counted again.
     """
     token = new_unsubscribe_token()
     connection = db.session.connection()
@@ -96,6 +97,8 @@ def record_email_signup(campaign_id: int, platform: str, email: str) -> EmailSig
     # An update keeps the row's own token: only a fan Dropday knew can have a connection.
     if signup.unsubscribe_token != token and signup.mode == "email":
         connection.execute(delete(Connection.__table__).where(Connection.signup_id == signup.id))
+    if signup.unsubscribe_token == token:
+        _count_signup(campaign_id, "email", platform, attribution)
     db.session.commit()
     return signup
 
@@ -134,14 +137,26 @@ def _email_upsert(dialect: str):
     ).returning(table.c.id, table.c.mode, table.c.unsubscribe_token)
 
 
+def _count_signup(
+    campaign_id: int, mode: str, platform: str, attribution: Attribution | None
+) -> None:
+    pairs = counting.attributed(campaign_id, attribution) if attribution else []
+    counting.add(campaign_id, "signup", [*pairs, ("mode", mode), ("platform", platform)])
+
+
 def record_direct_signup(
-    campaign: Campaign, platform: str, connected: Connected, email: str | None
+    campaign: Campaign,
+    platform: str,
+    connected: Connected,
+    email: str | None,
+    attribution: Attribution | None = None,
 ) -> Signup:
     """A fan who connected `platform` (and gave `email`, where given): one signup holding the
-    connection, whichever of the two (the email, the account) Dropday already knew."""
+    connection, whichever of the two (the email, the account) Dropday already knew. A new
+    signup and a new connection are counted for insights with the fan's `attribution`."""
     for attempt in range(3):
         try:
-            signup = _direct(campaign, platform, connected, email)
+            signup = _direct(campaign, platform, connected, email, attribution)
             db.session.commit()
             return signup
         except (IntegrityError, OperationalError) as exc:
@@ -157,7 +172,13 @@ def _locked(exc: OperationalError) -> bool:
     return "locked" in str(exc.orig).lower()
 
 
-def _direct(campaign: Campaign, platform: str, connected: Connected, email: str | None) -> Signup:
+def _direct(
+    campaign: Campaign,
+    platform: str,
+    connected: Connected,
+    email: str | None,
+    attribution: Attribution | None,
+) -> Signup:
     known_account = db.session.scalar(
         select(Connection).filter_by(
             campaign_id=campaign.id, platform=platform, account_id=connected.account_id
@@ -178,7 +199,8 @@ def _direct(campaign: Campaign, platform: str, connected: Connected, email: str 
         else:
             previous.mode = "email"  # they still chose that platform, by email
         db.session.flush()
-    if signup is None:
+    new_signup = signup is None
+    if new_signup:
         signup = Signup(campaign_id=campaign.id)
         db.session.add(signup)
     signup.platform = platform
@@ -187,6 +209,7 @@ def _direct(campaign: Campaign, platform: str, connected: Connected, email: str 
     signup.consent_version = consent.CURRENT
     signup.unsubscribed_at = None
     tokens = connected.tokens
+    new_connection = signup.connection is None
     connection = signup.connection or Connection(campaign_id=campaign.id)
     connection.signup = signup
     connection.platform = platform
@@ -198,13 +221,17 @@ def _direct(campaign: Campaign, platform: str, connected: Connected, email: str 
     connection.status = "valid"
     db.session.add(connection)
     db.session.flush()
+    if new_signup:
+        _count_signup(campaign.id, "direct", platform, attribution)
+    if new_connection:
+        counting.add(campaign.id, "connection", [("platform", platform)])
     return signup
 
 
 def store_push_subscription(signup: Signup, endpoint: str, p256dh: str, auth: str) -> None:
     """This browser's Web Push subscription for the fan's release-day notification (one per
     signup: the latest browser the fan allowed replaces an earlier one)."""
-    insert = _insert(PushSubscription).values(
+    insert = dialect_insert(PushSubscription).values(
         signup_id=signup.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=clock.now()
     )
     insert = insert.on_conflict_do_update(
@@ -226,6 +253,7 @@ def unsubscribe(signup: Signup) -> None:
     go, since nothing will use them."""
     if signup.unsubscribed_at is None:
         signup.unsubscribed_at = clock.now()
+        counting.add(signup.campaign_id, "unsubscribe", [("platform", signup.platform)])
     db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
     db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
     db.session.commit()

@@ -18,6 +18,7 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from app.extensions import db
 from app.fan import bp
 from app.fan.lookup import find_campaign, offered
+from app.insights import attribution, counting
 from app.models import Campaign, Click, PlatformLink
 from app.platforms import registry
 from app.public_cache import cacheable
@@ -56,10 +57,15 @@ def safe_url(url: str) -> bool:
 
 
 def record_click(campaign_id: int, platform: str | None, source: str) -> None:
-    """One Click per request that follows a link; HEAD (link checkers, previews) counts none."""
+    """One Click per request that follows a link; HEAD (link checkers, previews) counts none.
+    Insights count it too when a person clicked, with where they came from."""
     if request.method == "HEAD":
         return
     db.session.add(Click(campaign_id=campaign_id, platform=platform, source=source))
+    if attribution.person(request):
+        pairs = counting.attributed(campaign_id, attribution.of_request(request))
+        pairs += [("platform", platform or "none"), ("via", source)]
+        counting.add(campaign_id, "click", pairs)
     db.session.commit()
 
 

@@ -3,6 +3,7 @@
 from app.models.artist import Artist
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
+from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
@@ -10,9 +11,11 @@ from app.models.signup import Connection, PushSubscription, Signup
 __all__ = [
     "Artist",
     "Campaign",
+    "Channel",
     "Click",
     "Connection",
     "Delivery",
+    "InsightCount",
     "LoginSession",
     "PendingConnect",
     "PlatformLink",
@@ -20,4 +23,5 @@ __all__ = [
     "PushSubscription",
     "ReleaseCheck",
     "Signup",
+    "VisitorDay",
 ]

@@ -46,3 +46,6 @@ class PendingConnect(db.Model):
     # Set once the signup is recorded (email optional): a later email attaches to it.
     signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
     expires_at = mapped_column(UTCDateTime, nullable=False, index=True)
+    # Where the fan came from (the page's channel, source, UTM; app/insights/attribution.py),
+    # so the signup this connection becomes is counted for them.
+    attribution: Mapped[str | None] = mapped_column(db.String(400))

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from app import clock
+from app.insights import visitors
 from app.release_day.deliver import enqueue_deliveries
 from app.release_day.detect import enqueue_due_checks
 from app.release_day.outbox import revive_expired_leases
@@ -43,4 +44,8 @@ def tick() -> dict:
     return {"revived": revived, "checks": checks, "delivery_jobs": jobs}
 
 
-PERIODIC = (Periodic("dropday-tick", tick, "release", 60),)
+PERIODIC = (
+    Periodic("dropday-tick", tick, "release", 60),
+    # Insights: yesterday's visitor digests go (app/insights/visitors.py).
+    Periodic("dropday-insights-forget", visitors.forget_past_days, "release", 600),
+)
