@@ -23,8 +23,9 @@ from flask import (
 )
 
 from app.extensions import csrf, db, limiter
-from app.fan import bp, pending
+from app.fan import pending
 from app.fan.answers import closed, confirmation, fan_error, page_context, remember_platform
+from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
 from app.fan.in_app import in_app_browser, open_in_browser_url
 from app.fan.lookup import campaign_or_404, offered_platform

@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request, send_from_directory
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.extensions import csrf, db
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin
 from app.fan.recording import remove_push_subscription, store_push_subscription
 from app.models import Signup
