@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from app import clock
 from app.extensions import db
 from app.models import Campaign, PendingConnect
-from app.platforms.base import Connected, Tokens
+from app.platforms.base import Connected
 from app.signed_tokens import SignedToken
 
 COOKIE = "dropday_connect"
@@ -113,21 +113,16 @@ def hold_connected(
 ) -> str:
     """Keep a connected account until the fan has given their email; returns the new secret."""
     secret = secrets.token_urlsafe(32)
-    tokens = connected.tokens
-    db.session.add(
-        PendingConnect(
-            id=_digest(secret),
-            campaign_id=campaign.id,
-            platform=platform,
-            account_id=connected.account_id,
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            token_expires_at=tokens.expires_at,
-            scope=tokens.scope,
-            signup_id=signup_id,
-            expires_at=clock.now() + EMAIL_TIME,
-        )
+    row = PendingConnect(
+        id=_digest(secret),
+        campaign_id=campaign.id,
+        platform=platform,
+        account_id=connected.account_id,
+        signup_id=signup_id,
+        expires_at=clock.now() + EMAIL_TIME,
     )
+    row.store_tokens(connected.tokens)
+    db.session.add(row)
     db.session.commit()
     return secret
 
@@ -148,13 +143,7 @@ def connected_here(platform: str) -> PendingConnect | None:
 
 
 def connected_of(row: PendingConnect) -> Connected:
-    tokens = Tokens(
-        access_token=row.access_token,
-        refresh_token=row.refresh_token,
-        expires_at=row.token_expires_at,
-        scope=row.scope,
-    )
-    return Connected(tokens, row.account_id)
+    return Connected(row.tokens, row.account_id)
 
 
 def finish(row: PendingConnect) -> None:

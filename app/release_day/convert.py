@@ -9,8 +9,8 @@ converting twice, or creating them again later, never makes a second row for an 
 from datetime import datetime
 
 from sqlalchemy import and_, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app import database
 from app.extensions import db
 from app.models import Campaign, Connection, Delivery, PlatformLink, PushSubscription, Signup
 from app.platforms import registry
@@ -97,11 +97,7 @@ def create_deliveries(campaign_id: int, now: datetime) -> None:
 
 
 def _insert(columns, select_rows) -> None:
-    dialect = db.session.get_bind().dialect.name
-    builder = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if builder is None:
-        raise RuntimeError(f"release day needs PostgreSQL or SQLite, not {dialect}")
-    statement = builder(Delivery).from_select(columns, select_rows).on_conflict_do_nothing()
+    statement = database.insert(Delivery).from_select(columns, select_rows).on_conflict_do_nothing()
     db.session.execute(statement)
 
 

@@ -250,12 +250,7 @@ class Save:
             attempts=delivery.attempts,
             due_since=delivery.due_since,
             connection_id=connection.id,
-            tokens=Tokens(
-                access_token=connection.access_token,
-                refresh_token=connection.refresh_token,
-                expires_at=connection.expires_at,
-                scope=connection.scope,
-            ),
+            tokens=connection.tokens,
             listing=Listing(
                 delivery.platform, link.url, link.platform_id, link.kind, link.matched_by
             ),
@@ -367,10 +362,7 @@ def in_parallel(lease: Lease, items: list, effect: Callable, outcome: Callable) 
 def _store_tokens(connection_id: int, tokens: Tokens) -> None:
     """A client refreshed the fan's tokens: keep them before anything else can fail."""
     connection = db.session.get(Connection, connection_id)
-    connection.access_token = tokens.access_token
-    if tokens.refresh_token:
-        connection.refresh_token = tokens.refresh_token
-    connection.expires_at = tokens.expires_at
+    connection.store_tokens(tokens, refreshed=True)
     connection.status = "valid"
     db.session.commit()
 
