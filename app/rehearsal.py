@@ -25,7 +25,8 @@ from app.campaigns.editing import delete_campaign
 from app.extensions import db
 from app.fan.recording import record_direct_signup
 from app.models import Artist, Campaign, Connection, Signup
-from app.platforms import CLIENTS, registry
+from app.platforms import registry
+from app.platforms.clients import CLIENTS
 from app.simulator import defaults
 
 SLUG = "tides-between-us"

@@ -8,7 +8,7 @@ GET|POST /connect/<platform>/callback  the platform's answer (OAuth's query, or 
 GET|POST /connect/<platform>/email  the fan's email; required or optional as the registry
      says, and a required one must be given before the signup counts.
 
-Nothing here names a platform: the registry and the DirectSavePlatform protocol say it all.
+Nothing here names a platform: the registry and the DirectSaveClient protocol say it all.
 """
 
 from flask import (
@@ -33,8 +33,9 @@ from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
 from app.form_filters import clean_text
 from app.models import Campaign
-from app.platforms import client_for, registry
-from app.platforms.base import DirectSavePlatform, PermanentError, PlatformError
+from app.platforms import registry
+from app.platforms.base import DirectSaveClient, PermanentError, PlatformError
+from app.platforms.clients import client_for
 from app.platforms.registry import Email, Platform
 from app.public_cache import private
 
@@ -44,12 +45,12 @@ GONE = (
 )
 
 
-def direct_platform(campaign: Campaign, key: str) -> tuple[Platform, DirectSavePlatform]:
+def direct_platform(campaign: Campaign, key: str) -> tuple[Platform, DirectSaveClient]:
     platform = offered_platform(campaign, key)
     if platform is None or not platform.direct:
         abort(404)
     client = client_for(platform.key)
-    if not isinstance(client, DirectSavePlatform):
+    if not isinstance(client, DirectSaveClient):
         abort(404)
     return platform, client
 

@@ -31,7 +31,6 @@ from app import clock
 from app.extensions import db
 from app.jobs import Lease, claim_due, release
 from app.models import Connection, Delivery, PlatformLink
-from app.platforms import client_for
 from app.platforms.base import (
     Listing,
     NotFound,
@@ -39,7 +38,9 @@ from app.platforms.base import (
     SaveResult,
     TemporaryError,
     Tokens,
+    VerifiableSaveClient,
 )
+from app.platforms.clients import client_for
 from app.platforms.oauth import REVOKED
 
 log = logging.getLogger(__name__)
@@ -299,7 +300,7 @@ def _saved(lease: Lease, save: Save, outcome: Future) -> None:
         return
     if isinstance(result, bool):  # the look in the library
         done(lease, save.id, verified=result)
-    elif result.verified or not hasattr(client_for(save.platform), "verify"):
+    elif result.verified or not isinstance(client_for(save.platform), VerifiableSaveClient):
         done(lease, save.id, verified=result.verified)
     else:
         # Accepted but not proven (Apple): look in the library later instead of waiting.

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db, mail
 from app.models import Campaign, PlatformLink, ReleaseCheck
-from app.platforms import CLIENTS, client_for, registry
+from app.platforms import registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
+from app.platforms.clients import CLIENTS, client_for
 from app.platforms.identity import UnresolvedSource, resolve_for
 from app.release_day import convert, schedule
 

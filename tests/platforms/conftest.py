@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 
-from app.platforms import CLIENTS
+from app.platforms.clients import CLIENTS
 from app.simulator import defaults
 from app.simulator.state import Simulator
 

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from app.config import ROOT
-from app.platforms import CLIENTS, registry
+from app.platforms import registry
 from app.platforms.base import ReleaseIdentity
+from app.platforms.clients import CLIENTS
 from app.platforms.registry import Email, Lookup, Mode
 from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
 
