@@ -87,6 +87,9 @@ def base_config(database_url, redis_url, mail_server, tmp_path_factory):
         "MAIL_PORT": mail_server.port,
         "MAIL_SUPPRESS_SEND": False,  # mail really travels over SMTP, to the test server
         "FAN_PAGE_CACHE_SECONDS": 0,  # tests change campaigns and look again at once
+        # Fast hashes: the suite makes an artist in most tests. test_auth.py checks that the
+        # real default, scrypt, is what an app gets unless told otherwise.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 
