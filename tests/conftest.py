@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app, mailbox
 from app.extensions import db
 from app.local_redis import start_redis
+from app.simulator import defaults as simulator_defaults
 from tests import factories
 
 
@@ -133,8 +134,8 @@ def app(test_config, migrated, redis_url):
         db.session = real_session
         outer.rollback()
         connection.close()
-        _close(app)
-        _flush(redis_url)
+        close_app(app)
+        flush_redis(redis_url)
 
 
 @pytest.fixture
@@ -148,10 +149,10 @@ def make_app(test_config, migrated):
 
     yield build
     for extra in apps:
-        _close(extra)
+        close_app(extra)
 
 
-def _close(app):
+def close_app(app):
     """Close what an app opened, so no connection outlives its test."""
     with app.app_context():
         for engine in db.engines.values():
@@ -161,7 +162,7 @@ def _close(app):
         redis.close()
 
 
-def _flush(redis_url):
+def flush_redis(redis_url):
     with Redis.from_url(redis_url) as redis:
         redis.flushdb()
 
@@ -198,6 +199,11 @@ def logged_in(client, artist):
     return client
 
 
+# The simulator's clients in tests: short timeouts, so "slow answer" faults take a second.
+TIMEOUT = 0.5  # the clients' read timeout
+SLOW = 1.5  # how long a "slow" fault sleeps: beyond TIMEOUT
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
@@ -222,9 +228,25 @@ def live_server(test_config, migrated, redis_url):
     app = create_app(test_config)
     with LiveServer(app) as server:
         yield server
+    wipe_tables(app)
+    close_app(app)
+    flush_redis(redis_url)
+
+
+def wipe_tables(app):
+    """Delete every row a live server committed."""
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-    _close(app)
-    _flush(redis_url)
+
+
+@pytest.fixture(scope="session")
+def simulator_server(base_config, migrated, redis_url):
+    """One app serving the simulator over real HTTP for the whole session: starting an app
+    and a server per test cost more than most of these tests."""
+    app = create_app(base_config | {"PLATFORM_TIMEOUT": TIMEOUT, "SIMULATOR_SLOW_SECONDS": SLOW})
+    with LiveServer(app) as server:
+        simulator_defaults.point_at(app.config, server.url + "/simulator")
+        yield server
+    close_app(app)
