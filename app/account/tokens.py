@@ -6,7 +6,6 @@ one, signed and dated, so it works once (after the change the digest no longer m
 
 import hashlib
 
-from app.extensions import db
 from app.models import Artist
 from app.signed_tokens import SignedToken
 
@@ -25,10 +24,7 @@ def email_change_token(artist: Artist, new_email: str) -> str:
 def email_change(token: str) -> tuple[Artist, str] | None:
     """(artist, new address) of a confirmation link, or None if forged, expired or used."""
     data = _TOKENS.loads(token)
-    artist_id = data.get("artist") if isinstance(data, dict) else None
-    if type(artist_id) is not int:
-        return None
-    artist = db.session.get(Artist, artist_id)
+    artist = Artist.named_in(data)
     if artist is None or data.get("old") != _digest(artist.email):
         return None
     new_email = data.get("email")

@@ -28,10 +28,7 @@ def password_reset_token(artist: Artist) -> str:
 def artist_for_reset(token: str) -> Artist | None:
     """The artist a reset link is for, or None if it is forged, expired or already used."""
     data = _TOKENS.loads(token)
-    artist_id = data.get("artist") if isinstance(data, dict) else None
-    if type(artist_id) is not int:
-        return None
-    artist = db.session.get(Artist, artist_id)
+    artist = Artist.named_in(data)
     if artist is None or data.get("password") != _digest(artist.password_hash):
         return None
     return artist

@@ -52,6 +52,12 @@ class Artist(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @classmethod
+    def named_in(cls, data) -> "Artist | None":
+        """The artist whose id a signed link carries under "artist", if it still exists."""
+        artist_id = data.get("artist") if isinstance(data, dict) else None
+        return db.session.get(cls, artist_id) if type(artist_id) is int else None
+
+    @classmethod
     def authenticate(cls, email: str, password: str) -> "Artist | None":
         artist = db.session.scalar(db.select(cls).filter_by(email=cls.normalize_email(email)))
         if artist is None:
