@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
 # Versions already locked stay unless pyproject.toml excludes them; `make lock UPGRADE=1`
 # moves everything to the newest versions the bounds allow.
 lock: | $(BIN)/uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test --universal \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra test --universal \
 		--python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
 		$(if $(UPGRADE),--upgrade) -o requirements.lock
 
