@@ -5,21 +5,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dev test lint browser-deps marks clean
+UV_VERSION := 0.13.8
 
-$(BIN)/python:
+.PHONY: dev test lint lock browser-deps marks clean
+
+# The venv installs exactly what requirements.lock pins (hashes checked), through uv, itself
+# pinned, so a new release of any dependency cannot break a fresh clone overnight.
+$(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,test]'
-	touch $@ $(VENV)/.installed-dev
+# After changing pyproject.toml's dependencies: pin them (and theirs) again, with hashes.
+# Versions already locked stay unless pyproject.toml excludes them; `make lock UPGRADE=1`
+# moves everything to the newest versions the bounds allow.
+lock: | $(BIN)/uv
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra test --universal \
+		--python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+		$(if $(UPGRADE),--upgrade) -o requirements.lock
 
-dev: $(VENV)/.installed-dev
+dev: $(VENV)/.installed
 	DROPDAY_ENV=development $(BIN)/flask --app app dev
 
 # Browser tests drive Debian's Chromium; install it when we can (as root on Debian).
@@ -40,10 +49,10 @@ marks: | $(BIN)/python
 		simple-icons@$$($(BIN)/python -c 'from app.platforms.marks import SIMPLE_ICONS_VERSION as v; print(v)')
 	$(BIN)/python tools/marks_sprite.py .node/node_modules/simple-icons
 
-test: $(VENV)/.installed-test browser-deps
+test: $(VENV)/.installed browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -117,6 +117,9 @@ def load(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not debug,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # werkzeug's method for new password hashes. Not read from the environment: only the
+        # test suite lowers it, where thousands of artists are made and scrypt costs ~50 ms.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         # X-RateLimit headers cost a storage round trip per request; 429s carry Retry-After.
         "RATELIMIT_HEADERS_ENABLED": False,

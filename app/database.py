@@ -1,4 +1,6 @@
-"""Engine set-up that depends on the database: SQLite needs a few pragmas to behave."""
+"""What depends on the database engine: SQLite's pragmas, and the one dialect-aware INSERT
+(PostgreSQL's and SQLite's both offer ON CONFLICT; any other database is refused loudly
+rather than given SQLite's statement)."""
 
 from flask import Flask
 from sqlalchemy import event
@@ -24,11 +26,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def dialect_insert(target):
-    """INSERT for the session's database, with its ON CONFLICT clauses (both dialects we
-    run on have them, under the same names)."""
-    dialect = db.session.get_bind().dialect.name
-    builder = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if builder is None:
-        raise RuntimeError(f"Dropday needs PostgreSQL or SQLite, not {dialect}")
-    return builder(target)
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert(table, dialect: str | None = None):
+    """An INSERT for `table` (a model or Table) with the dialect's ON CONFLICT clauses, for the
+    session's database unless `dialect` is named."""
+    dialect = dialect or db.session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        raise RuntimeError(f"Dropday runs on PostgreSQL or SQLite, not {dialect}")
+    return _INSERTS[dialect](table)

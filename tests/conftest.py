@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app, mailbox
 from app.extensions import db
 from app.local_redis import start_redis
+from app.simulator import defaults as simulator_defaults
 from tests import factories
 
 
@@ -88,6 +89,9 @@ def base_config(database_url, redis_url, mail_server, tmp_path_factory):
         "MAIL_SUPPRESS_SEND": False,  # mail really travels over SMTP, to the test server
         "FAN_PAGE_CACHE_SECONDS": 0,  # tests change campaigns and look again at once
         "INSIGHTS_FLUSH_SECONDS": 0,  # ... and read the counts at once
+        # Fast hashes: the suite makes an artist in most tests. test_auth.py checks that the
+        # real default, scrypt, is what an app gets unless told otherwise.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 
@@ -131,8 +135,8 @@ def app(test_config, migrated, redis_url):
         db.session = real_session
         outer.rollback()
         connection.close()
-        _close(app)
-        _flush(redis_url)
+        close_app(app)
+        flush_redis(redis_url)
 
 
 @pytest.fixture
@@ -146,10 +150,10 @@ def make_app(test_config, migrated):
 
     yield build
     for extra in apps:
-        _close(extra)
+        close_app(extra)
 
 
-def _close(app):
+def close_app(app):
     """Close what an app opened, so no connection outlives its test."""
     with app.app_context():
         for engine in db.engines.values():
@@ -159,7 +163,7 @@ def _close(app):
         redis.close()
 
 
-def _flush(redis_url):
+def flush_redis(redis_url):
     with Redis.from_url(redis_url) as redis:
         redis.flushdb()
 
@@ -196,6 +200,11 @@ def logged_in(client, artist):
     return client
 
 
+# The simulator's clients in tests: short timeouts, so "slow answer" faults take a second.
+TIMEOUT = 0.5  # the clients' read timeout
+SLOW = 1.5  # how long a "slow" fault sleeps: beyond TIMEOUT
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
@@ -230,8 +239,8 @@ def committed_app(test_config, migrated, redis_url):
     app = create_app(test_config)
     yield app
     empty_tables(app)
-    _close(app)
-    _flush(redis_url)
+    close_app(app)
+    flush_redis(redis_url)
 
 
 @pytest.fixture
@@ -239,3 +248,14 @@ def live_server(committed_app):
     """The app served over real HTTP from a thread; its writes are committed, then wiped."""
     with LiveServer(committed_app) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def simulator_server(base_config, migrated, redis_url):
+    """One app serving the simulator over real HTTP for the whole session: starting an app
+    and a server per test cost more than most of these tests."""
+    app = create_app(base_config | {"PLATFORM_TIMEOUT": TIMEOUT, "SIMULATOR_SLOW_SECONDS": SLOW})
+    with LiveServer(app) as server:
+        simulator_defaults.point_at(app.config, server.url + "/simulator")
+        yield server
+    close_app(app)

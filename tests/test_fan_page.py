@@ -188,6 +188,10 @@ def test_each_process_answers_a_busy_page_from_memory_for_a_few_seconds(app, cli
         .get_data(as_text=True)
         .startswith("<!doctype html>")
     )  # the full page is not the fragment cached under the same address
+    boosted = client.get(
+        "/night-drive/email/spotify", headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+    assert boosted.get_data(as_text=True).startswith("<!doctype html>")  # a boosted link too
     assert fragment.get_data(as_text=True).lstrip().startswith("<form")
     assert "Renamed" in client.get("/night-drive?fresh=1").get_data(as_text=True)
     app.config["FAN_PAGE_CACHE_SECONDS"] = 0

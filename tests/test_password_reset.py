@@ -7,6 +7,7 @@ import time
 import pytest
 
 from app.account import tokens
+from app.auth import password_reset
 from app.extensions import db
 from app.jobs import make_worker
 from app.models import Artist
@@ -82,11 +83,11 @@ def test_a_reset_link_works_only_once(client, app, artist, mailbox_messages):
 
 def test_a_reset_link_dies_after_an_hour(app, artist, monkeypatch):
     with app.test_request_context():
-        token = tokens.password_reset_token(db.session.get(Artist, artist.id))
-        assert tokens.artist_for_reset(token) is not None
+        token = password_reset.password_reset_token(db.session.get(Artist, artist.id))
+        assert password_reset.artist_for_reset(token) is not None
         now = time.time()
         monkeypatch.setattr(time, "time", lambda: now + 3601)
-        assert tokens.artist_for_reset(token) is None
+        assert password_reset.artist_for_reset(token) is None
 
 
 @pytest.mark.parametrize("token", ["garbage", "a.b.c", "x" * 5000])

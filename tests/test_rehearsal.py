@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import clock, rehearsal
+from app import clock
+from app.demo import rehearsal
 from app.extensions import db
 from app.models import Campaign, Connection, Signup
 from app.models.campaign import release_moment
@@ -41,7 +42,7 @@ def test_the_rehearsal_fan_connects_to_tidal_in_the_running_simulator(live_serve
     serve_at(app, live_server.url)  # as make dev runs it: PUBLIC_URL is the server
     sim = app.extensions["simulator"]
     with app.app_context():
-        from app.cli import ensure_demo
+        from app.demo.seed import ensure_demo
 
         ensure_demo()
         first = rehearsal.connect_fan(live_server.url)

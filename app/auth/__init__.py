@@ -1,10 +1,12 @@
-"""Artist sign-up, log-in and log-out."""
+"""Artist sign-up, log-in, log-out and password reset (views; the reset link and its mail are
+in password_reset.py)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.auth.password_reset import artist_for_reset, request_password_reset
 from app.auth.session import end_all_sessions, end_session, safe_next, start_session
 from app.extensions import db, limiter
 from app.models import Artist
@@ -92,8 +94,6 @@ RESET_SENT = (
 @limiter.limit("10 per hour", methods=["POST"], error_message=TOO_MANY)
 @limiter.limit("3 per hour", methods=["POST"], key_func=_reset_email, error_message=TOO_MANY)
 def forgot_password():
-    from app.account.mail import request_password_reset
-
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         # The same answer, and the same work, whether or not the address has an account.
@@ -107,8 +107,6 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"], error_message=TOO_MANY)
 def reset_password(token: str):
-    from app.account.tokens import artist_for_reset
-
     artist = artist_for_reset(token)
     if artist is None:
         return render_template("auth/reset_expired.html"), 410

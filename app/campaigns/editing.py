@@ -87,6 +87,15 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     return campaign
 
 
+def refresh_old_artwork() -> int:
+    """Refresh every campaign whose artwork predates renditions and palettes; how many."""
+    before_renditions = Campaign.artwork.is_not(None) & Campaign.palette_dominant.is_(None)
+    waiting = db.session.scalars(db.select(Campaign).where(before_renditions)).all()
+    for campaign in waiting:
+        refresh_artwork(campaign)
+    return len(waiting)
+
+
 def refresh_artwork(campaign: Campaign) -> None:
     """Make the renditions, share card and palette of artwork stored before they existed,
     from its stored page rendition; the old files go once the campaign points at the new."""

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.campaigns.artwork import InvalidArtwork
 from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
-from app.dashboard import bp
+from app.dashboard.blueprint import bp
 from app.dashboard.forms import CampaignForm
 from app.dashboard.preview import page_preview
 from app.dashboard.scope import my_campaign, my_campaigns

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from app import clock
-from app.dashboard import bp
+from app.dashboard.blueprint import bp
 from app.dashboard.scope import my_campaign, my_campaigns
 from app.extensions import db
 from app.htmx_fragments import fragment_request

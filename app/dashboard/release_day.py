@@ -12,7 +12,7 @@ import time
 from flask import abort, flash, redirect, render_template, request, url_for
 from limits import RateLimitItemPerMinute
 
-from app.dashboard import bp
+from app.dashboard.blueprint import bp
 from app.dashboard.release_report import delivery_log, overview, template_context
 from app.dashboard.scope import my_campaign
 from app.extensions import htmx, limiter

@@ -39,7 +39,7 @@ def findable(key: str) -> bool:
 def platform_name(key: str | None) -> str:
     if key is None:
         return "Smart Link (platform not found yet)"
-    return registry.BY_KEY[key].name if key in registry.BY_KEY else key
+    return registry.name(key)
 
 
 @dataclass

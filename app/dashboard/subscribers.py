@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from app.dashboard import bp
+from app.dashboard.blueprint import bp
 from app.dashboard.scope import my_campaign
 from app.htmx_fragments import fragment_request
 from app.subscribers import export

@@ -7,7 +7,7 @@ opens the first one. A new tab is one more line here plus its view, whose templa
 
 from flask import redirect, url_for
 
-from app.dashboard import bp
+from app.dashboard.blueprint import bp
 from app.dashboard.scope import my_campaign
 
 CAMPAIGN_TABS: list[tuple[str, str]] = [

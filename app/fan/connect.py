@@ -8,7 +8,7 @@ GET|POST /connect/<platform>/callback  the platform's answer (OAuth's query, or 
 GET|POST /connect/<platform>/email  the fan's email; required or optional as the registry
      says, and a required one must be given before the signup counts.
 
-Nothing here names a platform: the registry and the DirectSavePlatform protocol say it all.
+Nothing here names a platform: the registry and the DirectSaveClient protocol say it all.
 """
 
 from flask import (
@@ -23,8 +23,9 @@ from flask import (
 )
 
 from app.extensions import csrf, db, limiter
-from app.fan import bp, pending
+from app.fan import pending
 from app.fan.answers import closed, confirmation, fan_error, page_context, remember_platform
+from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
 from app.fan.in_app import in_app_browser, open_in_browser_url
 from app.fan.lookup import campaign_or_404, offered_platform
@@ -33,8 +34,9 @@ from app.fan.recording import InvalidEmail, normalize_email, record_direct_signu
 from app.form_filters import clean_text
 from app.insights import attribution
 from app.models import Campaign
-from app.platforms import client_for, registry
-from app.platforms.base import DirectSavePlatform, PermanentError, PlatformError
+from app.platforms import registry
+from app.platforms.base import DirectSaveClient, PermanentError, PlatformError
+from app.platforms.clients import client_for
 from app.platforms.registry import Email, Platform
 from app.public_cache import private
 
@@ -44,12 +46,12 @@ GONE = (
 )
 
 
-def direct_platform(campaign: Campaign, key: str) -> tuple[Platform, DirectSavePlatform]:
+def direct_platform(campaign: Campaign, key: str) -> tuple[Platform, DirectSaveClient]:
     platform = offered_platform(campaign, key)
     if platform is None or not platform.direct:
         abort(404)
     client = client_for(platform.key)
-    if not isinstance(client, DirectSavePlatform):
+    if not isinstance(client, DirectSaveClient):
         abort(404)
     return platform, client
 

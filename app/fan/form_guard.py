@@ -11,29 +11,20 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.extensions import limiter
+from app.signed_tokens import SignedToken
 
 FORM_TOKEN_MAX_AGE = 2 * 24 * 3600  # long beside the page's cache lifetime: a tab left open
-_SALT = "dropday.fan-form"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+_TOKENS = SignedToken("fan-form", max_age=FORM_TOKEN_MAX_AGE, max_length=200)
 
 
 def form_token(campaign_id: int) -> str:
-    return _serializer().dumps(campaign_id)
+    return _TOKENS.dumps(campaign_id)
 
 
 def form_token_ok(token: str | None, campaign_id: int) -> bool:
-    if not token or len(token) > 200:
-        return False
-    try:
-        return _serializer().loads(token, max_age=FORM_TOKEN_MAX_AGE) == campaign_id
-    except BadSignature:
-        return False
+    return _TOKENS.loads(token) == campaign_id
 
 
 def _origin(url: str) -> str:

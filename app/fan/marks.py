@@ -3,7 +3,7 @@ for a platform without a mark (app/platforms/marks.py)."""
 
 from flask import url_for
 
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.platforms.marks import SLUGS, SPRITE
 
 

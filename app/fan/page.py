@@ -8,8 +8,9 @@ from flask import abort, make_response, redirect, render_template, request, url_
 
 from app.errors import retry_after
 from app.extensions import csrf
-from app.fan import bp, consent, smart_link
+from app.fan import consent, smart_link
 from app.fan.answers import closed, confirmation, fan_error, page_context
+from app.fan.blueprint import bp
 from app.fan.form_guard import form_token_ok, same_origin, signup_rate_limit
 from app.fan.lookup import campaign_or_404, find_campaign, moved_to, offered_platform
 from app.fan.page_cache import cached_page, remembered_campaign

@@ -19,6 +19,7 @@ from cachetools import TTLCache
 from flask import Response, current_app, request
 
 from app.campaigns.palette import Palette
+from app.htmx_fragments import fragment_request
 from app.models import Campaign
 
 MAX_ENTRIES = 512
@@ -66,12 +67,7 @@ def cached_page(render):
     seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
     if seconds <= 0:
         return render()
-    key = (
-        request.full_path,
-        request.headers.get("HX-Request") == "true",
-        request.headers.get("HX-History-Restore-Request") == "true",
-        request.headers.get("HX-Boosted") == "true",
-    )
+    key = (request.full_path, fragment_request())  # the page or its fragment
     cache = _cache()
     hit = cache.get(key)
     if hit is not None:

@@ -15,43 +15,36 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from app import clock
 from app.extensions import db
 from app.models import Campaign, PendingConnect
-from app.platforms.base import Connected, Tokens
+from app.platforms.base import Connected
+from app.signed_tokens import SignedToken
 
 COOKIE = "dropday_connect"
 COOKIE_PATH = "/connect"
 CONSENT_TIME = timedelta(minutes=15)  # to answer the platform's consent screen
 EMAIL_TIME = timedelta(minutes=30)  # to give the email after connecting
-_SALT = "dropday.connect"
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+_COOKIES = SignedToken("connect", max_age=int(EMAIL_TIME.total_seconds()), max_length=300)
 
 
 def _cookie_secret() -> str | None:
-    value = request.cookies.get(COOKIE)
-    if not value or len(value) > 300:
-        return None
-    try:
-        return _serializer().loads(value, max_age=int(EMAIL_TIME.total_seconds()))
-    except BadSignature:
-        return None
+    secret = _COOKIES.loads(request.cookies.get(COOKIE))
+    return secret if isinstance(secret, str) else None
 
 
 def set_cookie(response, secret: str, lifetime: timedelta) -> None:
     response.set_cookie(
         COOKIE,
-        _serializer().dumps(secret),
+        _COOKIES.dumps(secret),
         max_age=int(lifetime.total_seconds()),
         path=COOKIE_PATH,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
@@ -128,22 +121,17 @@ def hold_connected(
 ) -> str:
     """Keep a connected account until the fan has given their email; returns the new secret."""
     secret = secrets.token_urlsafe(32)
-    tokens = connected.tokens
-    db.session.add(
-        PendingConnect(
-            id=_digest(secret),
-            campaign_id=campaign.id,
-            platform=platform,
-            account_id=connected.account_id,
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            token_expires_at=tokens.expires_at,
-            scope=tokens.scope,
-            signup_id=signup_id,
-            expires_at=clock.now() + EMAIL_TIME,
-            attribution=attribution,
-        )
+    row = PendingConnect(
+        id=_digest(secret),
+        campaign_id=campaign.id,
+        platform=platform,
+        account_id=connected.account_id,
+        signup_id=signup_id,
+        expires_at=clock.now() + EMAIL_TIME,
+        attribution=attribution,
     )
+    row.store_tokens(connected.tokens)
+    db.session.add(row)
     db.session.commit()
     return secret
 
@@ -164,13 +152,7 @@ def connected_here(platform: str) -> PendingConnect | None:
 
 
 def connected_of(row: PendingConnect) -> Connected:
-    tokens = Tokens(
-        access_token=row.access_token,
-        refresh_token=row.refresh_token,
-        expires_at=row.token_expires_at,
-        scope=row.scope,
-    )
-    return Connected(tokens, row.account_id)
+    return Connected(row.tokens, row.account_id)
 
 
 def finish(row: PendingConnect) -> None:

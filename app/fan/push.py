@@ -10,37 +10,27 @@ import re
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request, send_from_directory
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.extensions import csrf, db
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin
 from app.fan.recording import remove_push_subscription, store_push_subscription
 from app.models import Signup
+from app.signed_tokens import SignedToken
 
 KEY = re.compile(r"[A-Za-z0-9_-]+={0,2}")  # base64url, as PushSubscription.toJSON() gives
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
 TOKEN_MAX_AGE = 7 * 24 * 3600  # the confirmation page may stay open for a while
-_SALT = "dropday.push"
 MAX_KEY = 255
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+_TOKENS = SignedToken("push", max_age=TOKEN_MAX_AGE, max_length=200)
 
 
 def push_token(signup_id: int) -> str:
-    return _serializer().dumps(signup_id)
+    return _TOKENS.dumps(signup_id)
 
 
 def _signup_from(body: dict) -> Signup | None:
-    token = body.get("token")
-    if not isinstance(token, str) or len(token) > 200:
-        return None
-    try:
-        signup_id = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
-    except BadSignature:
-        return None
+    signup_id = _TOKENS.loads(body.get("token"))
     signup = db.session.get(Signup, signup_id) if isinstance(signup_id, int) else None
     if signup is None or signup.unsubscribed_at is not None:
         return None

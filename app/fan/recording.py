@@ -14,12 +14,9 @@ from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, case, delete, literal, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app import clock
-from app.database import dialect_insert
+from app import clock, database
 from app.extensions import db
 from app.fan import consent
 from app.insights import counting
@@ -122,7 +119,7 @@ def _email_upsert(dialect: str):
     open_campaign = select(*values.values()).where(
         Campaign.__table__.c.id == bindparam("campaign_id"), Campaign.__table__.c.active
     )
-    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert = database.insert(table, dialect)
     insert = insert.from_select(list(values), open_campaign)
     same_platform = table.c.platform == insert.excluded.platform
     return insert.on_conflict_do_update(
@@ -208,16 +205,12 @@ def _direct(
     signup.email = email or signup.email
     signup.consent_version = consent.CURRENT
     signup.unsubscribed_at = None
-    tokens = connected.tokens
     new_connection = signup.connection is None
     connection = signup.connection or Connection(campaign_id=campaign.id)
     connection.signup = signup
     connection.platform = platform
     connection.account_id = connected.account_id
-    connection.access_token = tokens.access_token
-    connection.refresh_token = tokens.refresh_token
-    connection.expires_at = tokens.expires_at
-    connection.scope = tokens.scope
+    connection.store_tokens(connected.tokens)
     connection.status = "valid"
     db.session.add(connection)
     db.session.flush()
@@ -231,7 +224,7 @@ def _direct(
 def store_push_subscription(signup: Signup, endpoint: str, p256dh: str, auth: str) -> None:
     """This browser's Web Push subscription for the fan's release-day notification (one per
     signup: the latest browser the fan allowed replaces an earlier one)."""
-    insert = dialect_insert(PushSubscription).values(
+    insert = database.insert(PushSubscription).values(
         signup_id=signup.id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=clock.now()
     )
     insert = insert.on_conflict_do_update(

@@ -9,7 +9,7 @@ A token that does not verify, or whose fan is gone, gets the fans' friendly 404.
 from flask import abort, url_for
 
 from app.extensions import db
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.smart_link import away, record_click, safe_url
 from app.models import Campaign, PlatformLink, Signup
 from app.release_day.links import read_personal_link

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from app.extensions import db
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.lookup import find_campaign, offered
 from app.insights import attribution, counting
 from app.models import Campaign, Click, PlatformLink

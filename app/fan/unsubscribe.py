@@ -10,7 +10,7 @@ import re
 from flask import abort, make_response, render_template, request
 
 from app.extensions import csrf, db
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.recording import unsubscribe
 from app.models import Campaign, Signup
 from app.public_cache import private

@@ -12,7 +12,7 @@ import base64
 from flask import abort, make_response, request
 
 from app.extensions import csrf
-from app.fan import bp
+from app.fan.blueprint import bp
 from app.fan.lookup import find_campaign
 from app.fan.page_cache import remembered_campaign
 from app.insights import attribution, counting

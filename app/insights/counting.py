@@ -20,8 +20,7 @@ from cachetools import TTLCache
 from flask import Request, current_app
 from sqlalchemy import select
 
-from app import clock
-from app.database import dialect_insert
+from app import clock, database
 from app.extensions import db
 from app.insights import visitors
 from app.insights.attribution import Attribution
@@ -74,7 +73,7 @@ def _upsert(dialect: str):
     """One row's INSERT ... ON CONFLICT add, built once per dialect; executed with many
     rows at once (one round trip)."""
     table = InsightCount.__table__
-    insert = dialect_insert(table)
+    insert = database.insert(table)
     return insert.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
         set_={"count": table.c.count + insert.excluded.count},
@@ -182,7 +181,7 @@ def _write_visits(visits: Counter, seen: dict[tuple[int, str, bytes], list[Key]]
     table = VisitorDay.__table__
     rows = [{"campaign_id": c, "day": day, "digest": mark} for c, day, mark in sorted(seen)]
     new = db.session.execute(
-        dialect_insert(table)
+        database.insert(table)
         .on_conflict_do_nothing()
         .returning(table.c.campaign_id, table.c.day, table.c.digest),
         rows,

@@ -1,5 +1,8 @@
 """Artists: the people (or labels) who run campaigns in the dashboard."""
 
+import functools
+
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -7,8 +10,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
-# Checked against when the email is unknown, so a miss costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so a miss costs as long as a wrong
+    password."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class Artist(UserMixin, db.Model):
@@ -38,16 +45,22 @@ class Artist(UserMixin, db.Model):
         return email.strip().lower()
 
     def set_password(self, password: str) -> None:
-        # werkzeug's default is scrypt.
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     @classmethod
+    def named_in(cls, data) -> "Artist | None":
+        """The artist whose id a signed link carries under "artist", if it still exists."""
+        artist_id = data.get("artist") if isinstance(data, dict) else None
+        return db.session.get(cls, artist_id) if type(artist_id) is int else None
+
+    @classmethod
     def authenticate(cls, email: str, password: str) -> "Artist | None":
         artist = db.session.scalar(db.select(cls).filter_by(email=cls.normalize_email(email)))
         if artist is None:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
             return None
         return artist if artist.check_password(password) else None

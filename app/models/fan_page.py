@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.models.held_tokens import HoldsTokens
 from app.models.types import EncryptedText, UTCDateTime, utcnow
 
 
@@ -29,7 +30,7 @@ class PreviousSlug(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class PendingConnect(db.Model):
+class PendingConnect(HoldsTokens, db.Model):
     # sha256 of the secret in the fan's cookie: a copy of this table opens no connection.
     id: Mapped[str] = mapped_column(db.String(64), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))

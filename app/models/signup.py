@@ -9,9 +9,10 @@ Nothing about the fan's device (IP address, user agent) is stored.
 import secrets
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from app.extensions import db
+from app.models.held_tokens import HoldsTokens
 from app.models.types import EncryptedText, UTCDateTime, utcnow
 
 MODES = ("direct", "email")
@@ -55,7 +56,7 @@ class Signup(db.Model):
     )
 
 
-class Connection(db.Model):
+class Connection(HoldsTokens, db.Model):
     """A fan's authorization on a direct-save platform. Tokens are encrypted at rest."""
 
     __table_args__ = (
@@ -73,6 +74,7 @@ class Connection(db.Model):
     access_token: Mapped[str] = mapped_column(EncryptedText)
     refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
     expires_at = mapped_column(UTCDateTime)
+    token_expires_at = synonym("expires_at")  # the name HoldsTokens reads
     scope: Mapped[str | None] = mapped_column(db.String(255))
     status: Mapped[str] = mapped_column(db.String(8), default="valid")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

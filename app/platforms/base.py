@@ -1,15 +1,16 @@
 """The interface every platform client implements, and the three errors they raise.
 
 A client implements only what its platform really offers: every client can `find_release`
-(`Platform`); direct-save platforms also connect a fan and `save` for them
-(`DirectSavePlatform`), all through one connect shape, so pages and jobs never branch on a
-platform's name.
+(`PlatformClient`); direct-save platforms also connect a fan and `save` for them
+(`DirectSaveClient`), all through one connect shape; one whose save can be accepted before it
+shows in the library also looks again later (`VerifiableSaveClient`). Callers ask with
+isinstance, so pages and jobs never branch on a platform's name.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 
 class PlatformError(Exception):
@@ -128,15 +129,19 @@ class Connected:
 
 
 @runtime_checkable
-class Platform(Protocol):
+class PlatformClient(Protocol):
     key: str
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> Self:
+        """The client for the app's config (base URLs, credentials, timeouts)."""
 
     def find_release(self, identity: ReleaseIdentity) -> Listing | None:
         """The release on this platform, None when it is not there (yet)."""
 
 
 @runtime_checkable
-class DirectSavePlatform(Platform, Protocol):
+class DirectSaveClient(PlatformClient, Protocol):
     def begin_connect(self, redirect_uri: str, state: str) -> ConnectStart:
         """Start connecting a fan whose answer will come back to `redirect_uri`."""
 
@@ -156,3 +161,9 @@ class DirectSavePlatform(Platform, Protocol):
         connection_id: str | None = None,
     ) -> SaveResult:
         """Save `listing` for the fan; `on_refresh` gets new tokens before the save goes on."""
+
+
+@runtime_checkable
+class VerifiableSaveClient(DirectSaveClient, Protocol):
+    def verify(self, tokens: Tokens, listing: Listing) -> bool:
+        """Is `listing` in the fan's library now? (TemporaryError if the platform cannot say.)"""

@@ -43,7 +43,7 @@ def resolve(source: ReleaseSource, spotify: SpotifyClient, deezer: DeezerClient)
 
 def resolve_for(source: ReleaseSource, app=None) -> ReleaseIdentity:
     """`resolve` with the app's clients (release-day detection)."""
-    from app.platforms import client_for
+    from app.platforms.clients import client_for
 
     return resolve(source, client_for("spotify", app), client_for("deezer", app))
 

@@ -66,6 +66,12 @@ def get(key: str) -> Platform:
     return BY_KEY[key]
 
 
+def name(key: str) -> str:
+    """The platform's name for people; a key no longer in the matrix is shown as stored."""
+    platform = BY_KEY.get(key)
+    return platform.name if platform else key
+
+
 def enabled(disabled: frozenset[str] | set[str] = frozenset()) -> tuple[Platform, ...]:
     """The platforms this installation offers (DISABLED_PLATFORMS takes some away)."""
     return tuple(p for p in PLATFORMS if p.key not in disabled)

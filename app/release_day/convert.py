@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, literal, select, update
 
-from app.database import dialect_insert
+from app import database
 from app.extensions import db
 from app.models import Campaign, Connection, Delivery, PlatformLink, PushSubscription, Signup
 from app.platforms import registry
@@ -97,7 +97,7 @@ def create_deliveries(campaign_id: int, now: datetime) -> None:
 
 
 def _insert(columns, select_rows) -> None:
-    statement = dialect_insert(Delivery).from_select(columns, select_rows).on_conflict_do_nothing()
+    statement = database.insert(Delivery).from_select(columns, select_rows).on_conflict_do_nothing()
     db.session.execute(statement)
 
 

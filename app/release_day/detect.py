@@ -31,8 +31,9 @@ from app import clock
 from app.extensions import db, mail
 from app.jobs import enqueue
 from app.models import Campaign, PlatformLink, ReleaseCheck
-from app.platforms import CLIENTS, client_for, registry
+from app.platforms import registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
+from app.platforms.clients import CLIENTS, client_for
 from app.platforms.identity import UnresolvedSource, resolve_for
 from app.release_day import convert
 from app.release_day.deliver import kick_deliveries

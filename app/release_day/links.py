@@ -7,14 +7,11 @@ editable) and carries no expiry: emails are opened days later.
 """
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.signed_tokens import SignedToken
 
 SOURCES = ("email", "push")
-_SALT = "dropday.personal-link"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+_TOKENS = SignedToken("personal-link")  # no expiry: emails are opened days later
 
 
 def personal_link(signup, source: str) -> str:
@@ -22,16 +19,13 @@ def personal_link(signup, source: str) -> str:
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     signup_id = signup if isinstance(signup, int) else signup.id
-    token = _serializer().dumps([signup_id, source])
+    token = _TOKENS.dumps([signup_id, source])
     return f"{current_app.config['PUBLIC_URL']}/r/{token}"
 
 
 def read_personal_link(token: str) -> tuple[int, str] | None:
     """(signup id, source) from a token, or None if it is not one Dropday signed."""
-    try:
-        value = _serializer().loads(token)
-    except BadSignature:
-        return None
+    value = _TOKENS.loads(token)
     if (
         not isinstance(value, list)
         or len(value) != 2

@@ -15,7 +15,6 @@ from sqlalchemy import select, update
 from app import clock
 from app.extensions import db
 from app.models import Connection, Delivery, PlatformLink
-from app.platforms import client_for
 from app.platforms.base import (
     Listing,
     NotFound,
@@ -23,7 +22,9 @@ from app.platforms.base import (
     SaveResult,
     TemporaryError,
     Tokens,
+    VerifiableSaveClient,
 )
+from app.platforms.clients import client_for
 from app.platforms.oauth import REVOKED
 from app.release_day.outbox import Lease, done, failed, in_parallel, record, retry_later
 
@@ -79,12 +80,7 @@ class Save:
             attempts=delivery.attempts,
             due_since=delivery.due_since,
             connection_id=connection.id,
-            tokens=Tokens(
-                access_token=connection.access_token,
-                refresh_token=connection.refresh_token,
-                expires_at=connection.expires_at,
-                scope=connection.scope,
-            ),
+            tokens=connection.tokens,
             listing=Listing(
                 delivery.platform, link.url, link.platform_id, link.kind, link.matched_by
             ),
@@ -133,7 +129,7 @@ def _saved(lease: Lease, save: Save, outcome: Future) -> None:
         return
     if isinstance(result, bool):  # the look in the library
         done(lease, save.id, verified=result)
-    elif result.verified or not hasattr(client_for(save.platform), "verify"):
+    elif result.verified or not isinstance(client_for(save.platform), VerifiableSaveClient):
         done(lease, save.id, verified=result.verified)
     else:
         # Accepted but not proven (Apple): look in the library later instead of waiting.
@@ -151,10 +147,7 @@ def _saved(lease: Lease, save: Save, outcome: Future) -> None:
 def _store_tokens(connection_id: int, tokens: Tokens) -> None:
     """A client refreshed the fan's tokens: keep them before anything else can fail."""
     connection = db.session.get(Connection, connection_id)
-    connection.access_token = tokens.access_token
-    if tokens.refresh_token:
-        connection.refresh_token = tokens.refresh_token
-    connection.expires_at = tokens.expires_at
+    connection.store_tokens(tokens, refreshed=True)
     connection.status = "valid"
     db.session.commit()
 

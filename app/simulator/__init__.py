@@ -7,36 +7,7 @@ state.py); each platform's endpoints are a module here registering on `bp` throu
 `routing.sim_route`, which applies injected faults and writes the request log.
 """
 
-from flask import Blueprint, current_app
-
-from app.extensions import limiter
-
-bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-# The simulated platforms answer with their own rate limits (faults), never Dropday's.
-limiter.exempt(bp)
-
-
-@bp.record_once
-def _create_simulator(state) -> None:
-    from app.simulator import defaults
-    from app.simulator.state import Simulator
-
-    config = state.app.config
-    state.app.extensions["simulator"] = Simulator(
-        defaults.clients(config),
-        # Asked at each check: tests that move PUBLIC_URL move Dropday's callbacks with it.
-        redirect_uris=lambda: defaults.redirect_uris(config),
-        seed=config.get("SIMULATOR_SEED", 0),
-        slow_seconds=config.get("SIMULATOR_SLOW_SECONDS", 15.0),
-    )
-
-
-def current_simulator():
-    return current_app.extensions["simulator"]
-
-
-# Each module registers its routes on bp.
-from app.simulator import (  # noqa: E402, F401
+from app.simulator import (  # noqa: F401 (each registers its routes on bp)
     apple_music,
     clock,
     console,
@@ -49,3 +20,6 @@ from app.simulator import (  # noqa: E402, F401
     tidal,
     youtube,
 )
+from app.simulator.blueprint import bp
+
+__all__ = ["bp"]

@@ -17,8 +17,8 @@ from http import HTTPStatus
 
 from flask import Response, jsonify, request
 
-from app.simulator import current_simulator
 from app.simulator.apple_developer_token import developer_token_problem
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
 from app.simulator.routing import bearer_token, error_shape, fault_answer, int_arg, sim_route

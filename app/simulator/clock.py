@@ -3,7 +3,7 @@ here what time it is in the simulated world. Not a simulated platform API, so no
 
 from flask import jsonify
 
-from app.simulator import bp, current_simulator
+from app.simulator.blueprint import bp, current_simulator
 
 
 @bp.get("/clock/now")

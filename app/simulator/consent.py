@@ -96,7 +96,7 @@ def back_to_app(redirect_uri: str, **params):
 
 
 def _listener_keys() -> list[str]:
-    from app.simulator import current_simulator
+    from app.simulator.blueprint import current_simulator
 
     sim = current_simulator()
     with sim.lock:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.simulator import bp, current_simulator
+from app.simulator.blueprint import bp, current_simulator
 from app.simulator.catalog import PLATFORMS
 from app.simulator.faults import GENERIC, REVOKED
 from app.simulator.routing import FAULT_KINDS

@@ -10,7 +10,7 @@ from http import HTTPStatus
 
 from flask import jsonify, request
 
-from app.simulator import current_simulator
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, Track, platform_id, url
 from app.simulator.routing import error_shape, fault_answer, sim_route
 

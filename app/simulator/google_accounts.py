@@ -8,7 +8,8 @@ is Google's "Error 400: redirect_uri_mismatch" (see Simulator.redirect_uris).
 
 from flask import jsonify, request
 
-from app.simulator import consent, current_simulator
+from app.simulator import consent
+from app.simulator.blueprint import current_simulator
 from app.simulator.routing import client_credentials, oauth_error, sim_route
 from app.simulator.tokens import TokenProblem
 

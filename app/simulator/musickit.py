@@ -5,8 +5,9 @@ listener allows access and the page gets a Music User Token for the simulated Ap
 
 from flask import Response, current_app, render_template, request
 
-from app.simulator import consent, current_simulator
+from app.simulator import consent
 from app.simulator.apple_developer_token import developer_token_problem
+from app.simulator.blueprint import current_simulator
 from app.simulator.routing import sim_route
 
 P = "apple_music"

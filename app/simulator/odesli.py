@@ -19,7 +19,7 @@ import re
 
 from flask import jsonify, request
 
-from app.simulator import current_simulator
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.routing import error_shape, fault_answer, sim_route
 

@@ -115,7 +115,7 @@ def _error(status: int, message: str):
 
 @sim_route("push", "/send/<token>", methods=("POST",))
 def send(token):
-    from app.simulator import current_simulator
+    from app.simulator.blueprint import current_simulator
 
     sim = current_simulator()
     with sim.lock:

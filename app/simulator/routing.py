@@ -29,7 +29,7 @@ from collections.abc import Callable
 from flask import Response, jsonify, make_response, request
 
 from app.extensions import csrf
-from app.simulator import bp, current_simulator
+from app.simulator.blueprint import bp, current_simulator
 from app.simulator.faults import GENERIC, REVOKED, Fault
 from app.simulator.log import LoggedRequest
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import jsonify, request
 
-from app.simulator import current_simulator
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, Track, platform_id, url
 from app.simulator.faults import REVOKED
 from app.simulator.routing import (

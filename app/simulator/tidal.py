@@ -30,7 +30,8 @@ import json
 
 from flask import Response, request
 
-from app.simulator import consent, current_simulator
+from app.simulator import consent
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, Track, url
 from app.simulator.faults import REVOKED
 from app.simulator.routing import (

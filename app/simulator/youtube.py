@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 
-from app.simulator import current_simulator
+from app.simulator.blueprint import current_simulator
 from app.simulator.catalog import Release, platform_id
 from app.simulator.faults import REVOKED
 from app.simulator.google_accounts import WRITE_SCOPES

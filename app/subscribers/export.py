@@ -15,7 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Campaign, Signup
-from app.subscribers.listing import platform_name
+from app.platforms import registry
 
 HEADER = ("email", "platform", "mode", "signed_up_at", "campaign", "unsubscribed")
 BATCH = 2000
@@ -71,7 +71,7 @@ def csv_chunks(campaign: Campaign) -> Iterator[str]:
         writer.writerows(
             (
                 neutral(email) if email else "",
-                names.get(platform) or names.setdefault(platform, neutral(platform_name(platform))),
+                names.get(platform) or names.setdefault(platform, neutral(registry.name(platform))),
                 mode,
                 signed_up_at,
                 title,

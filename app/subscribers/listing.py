@@ -65,7 +65,7 @@ class Row:
 
     @property
     def platform_name(self) -> str:
-        return platform_name(self.platform)
+        return registry.name(self.platform)
 
     @property
     def mode_label(self) -> str:
@@ -85,11 +85,6 @@ class Counts:
     unsubscribed: int
     by_platform: list[tuple[str, int]]  # (platform name, signups), in the registry's order
     by_mode: list[tuple[str, int]]  # (mode's label, signups)
-
-
-def platform_name(key: str) -> str:
-    platform = registry.BY_KEY.get(key)
-    return platform.name if platform else key
 
 
 def clean_search(text: str | None) -> str:
@@ -178,7 +173,7 @@ def subscriber_counts(campaign_id: int, platforms: list[str]) -> Counts:
     return Counts(
         total=sum(row.n for row in grouped),
         unsubscribed=sum(row.gone for row in grouped),
-        by_platform=[(platform_name(key), n) for key, n in by_platform],
+        by_platform=[(registry.name(key), n) for key, n in by_platform],
         by_mode=[(MODE_LABELS.get(mode, mode), n) for mode, n in per_mode.items()],
     )
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask_mail import Message
 from playwright.sync_api import expect
 
-from app.account.tokens import password_reset_token
+from app.auth.password_reset import password_reset_token
 from app.extensions import db, mail
 from app.models import Artist
 from app.platforms.apple_music import AppleMusicClient

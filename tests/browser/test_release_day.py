@@ -106,6 +106,8 @@ def test_the_release_day_tab_polls_while_release_day_runs_then_stops(world, devi
     rows.click(campaign, "spotify", "smart_link", n=3)
 
     log_in(device, world)
+    # The tab's 5-second polls run when the test moves the page's clock, not on their own.
+    device.clock.install()
     device.goto(f"/dashboard/campaigns/{campaign.id}/release-day")
     expect(device.get_by_role("link", name="Release day")).to_have_attribute("aria-current", "page")
     expect(device.locator("#polling-note")).to_contain_text("Updating every 5 seconds")
@@ -119,10 +121,16 @@ def test_the_release_day_tab_polls_while_release_day_runs_then_stops(world, devi
         row = db.session.scalar(db.select(Delivery).filter_by(signup_id=fan.id))
         row.state, row.lease_until, row.done_at = "done", None, clock.now()
         db.session.commit()
-    expect(device.locator("#polling-note")).to_contain_text("no longer updates", timeout=12_000)
-    expect(device.locator("#delivery-log")).to_contain_text("Done", timeout=12_000)
     polls = _polls(device, campaign)
-    device.wait_for_timeout(7_000)
+    device.clock.run_for(5_000)
+    expect(device.locator("#polling-note")).to_contain_text("no longer updates")
+    expect(device.locator("#delivery-log")).to_contain_text("Done")
+    assert _polls(device, campaign) > polls, "the tab did not poll every 5 seconds"
+    # Nothing polls any more: no element asks to, and three more periods bring no request.
+    expect(device.locator("[hx-trigger*='every']")).to_have_count(0)
+    polls = _polls(device, campaign)
+    device.clock.run_for(15_000)
+    device.evaluate("0")  # a round trip: a request the timers started has been reported
     assert _polls(device, campaign) == polls, "the tab kept polling after release day was over"
     screenshot(device, f"release_day_over_{device.size}")
 

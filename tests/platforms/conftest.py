@@ -9,12 +9,9 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 
-from app.platforms import CLIENTS
-from app.simulator import defaults
+from app.platforms.clients import CLIENTS
 from app.simulator.state import Simulator
-
-TIMEOUT = 0.5  # the clients' read timeout in these tests
-SLOW = 1.5  # how long a "slow" fault sleeps: beyond TIMEOUT
+from tests.conftest import empty_tables, flush_redis
 
 
 @dataclass
@@ -38,11 +35,19 @@ class SimulatorServer:
 
 
 @pytest.fixture
-def simulator(test_config, request):
-    test_config.update(PLATFORM_TIMEOUT=TIMEOUT, SIMULATOR_SLOW_SECONDS=SLOW)
-    server = request.getfixturevalue("live_server")
-    defaults.point_at(server.app.config, server.url + "/simulator")
-    served = SimulatorServer(server.app, server.url, server.app.extensions["simulator"])
+def simulator(simulator_server, redis_url):
+    """The session's simulator, as new: its state reset, and after the test the app's
+    settings restored, its platform clients dropped and whatever it committed wiped."""
+    app = simulator_server.app
+    sim = app.extensions["simulator"]
+    sim.reset()
+    settings = dict(app.config)
+    served = SimulatorServer(app, simulator_server.url, sim)
     yield served
     for client in served.built:
         client.close()
+    app.config.clear()
+    app.config.update(settings)
+    app.extensions.pop("platform_clients", None)
+    empty_tables(app)
+    flush_redis(redis_url)

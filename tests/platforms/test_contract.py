@@ -4,8 +4,14 @@ permanent failure and never a crash. One test, every client."""
 
 import pytest
 
-from app.platforms import CLIENTS
-from app.platforms.base import TemporaryError
+from app.platforms import registry
+from app.platforms.base import (
+    DirectSaveClient,
+    PlatformClient,
+    TemporaryError,
+    VerifiableSaveClient,
+)
+from app.platforms.clients import CLIENTS
 from app.platforms.deezer import QUOTA_WINDOW
 from app.platforms.odesli import RATE_WAIT
 from tests.platforms.releases import DEMO, DEMO_BY_UPC
@@ -27,6 +33,19 @@ IMPLIED_WAIT = {"deezer": QUOTA_WINDOW, "odesli": RATE_WAIT}
 
 def test_the_contract_covers_every_client():
     assert set(LOOKUPS) == set(CLIENTS)
+
+
+def test_each_client_declares_what_its_platform_offers(simulator):
+    """Pages and jobs ask the protocols, so a client must be exactly what the matrix says."""
+    for platform in registry.PLATFORMS:
+        if platform.key not in CLIENTS:
+            continue
+        client = simulator.client(platform.key)
+        assert isinstance(client, PlatformClient), platform.key
+        if platform.can_save:
+            assert isinstance(client, DirectSaveClient), platform.key
+        # Apple accepts an add before it shows in the library, so it alone looks again later.
+        assert isinstance(client, VerifiableSaveClient) == (platform.key == "apple_music")
 
 
 @pytest.mark.parametrize("key", sorted(LOOKUPS))

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from app.config import ROOT
-from app.platforms import CLIENTS, registry
+from app.platforms import registry
 from app.platforms.base import ReleaseIdentity
+from app.platforms.clients import CLIENTS
 from app.platforms.registry import Email, Lookup, Mode
 from app.simulator.demo import DEMO_SPOTIFY_ID, DEMO_UPC
 
@@ -75,3 +76,9 @@ def test_each_platform_s_lookups_are_the_ones_its_client_really_makes(simulator)
         else:  # no API of its own: found only through Odesli, if at all
             seen = {Lookup.ODESLI} if platform.key in via_odesli else set()
         assert platform.lookups == seen, platform.key
+
+
+def test_a_platform_is_named_from_the_matrix_and_an_unknown_key_as_stored():
+    assert registry.name("tidal") == "TIDAL"
+    assert registry.name("apple_music") == "Apple Music"
+    assert registry.name("napster") == "napster"

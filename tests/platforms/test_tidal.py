@@ -166,9 +166,8 @@ def test_a_fan_who_refuses_is_a_permanent_refusal(tidal):
         tidal.finish_connect(CALLBACK, back, request.verifier)
 
 
-def test_token_endpoints_take_real_clients_while_consent_forms_keep_csrf(test_config, request):
-    test_config["WTF_CSRF_ENABLED"] = True
-    simulator = request.getfixturevalue("simulator")
+def test_token_endpoints_take_real_clients_while_consent_forms_keep_csrf(simulator):
+    simulator.app.config["WTF_CSRF_ENABLED"] = True  # restored after the test
     tidal = simulator.client("tidal")
     assert tidal.find_release(SINGLE) is not None  # token endpoint + API: no CSRF token
     login = tidal.begin_connect(CALLBACK, state="s-1")

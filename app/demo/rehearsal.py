@@ -26,7 +26,8 @@ from app.campaigns.palette import Palette
 from app.extensions import db
 from app.fan.recording import record_direct_signup
 from app.models import Artist, Campaign, Connection, Signup
-from app.platforms import CLIENTS, registry
+from app.platforms import registry
+from app.platforms.clients import CLIENTS
 from app.simulator import defaults
 
 SLUG = "tides-between-us"
