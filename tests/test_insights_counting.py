@@ -217,6 +217,15 @@ def test_without_javascript_the_signup_takes_the_channel_from_the_page_it_was_se
     assert count(app, campaign.id, "signup", "channel", channel) == 1
 
 
+def test_the_email_form_page_carries_the_channel_it_was_opened_with_to_the_signup(
+    app, client, campaign, channel
+):
+    page = client.get(f"/night-drive/email/spotify?from=c%3D{channel}")
+    assert f'name="from" value="c={channel}"'.encode() in page.data
+    sign_up(client, "night-drive", "fan@example.com", **{"from": f"c={channel}"})
+    assert count(app, campaign.id, "signup", "channel", channel) == 1
+
+
 def test_smart_link_visits_and_clicks_are_counted_per_platform(app, client, campaign, channel):
     Rows(app).live(campaign, "deezer", "spotify")
     visit(client, "night-drive", f"c={channel}")

@@ -75,7 +75,10 @@ def _email_form(slug: str, platform: str):
     chosen = offered_platform(campaign, platform)
     if chosen is None:
         abort(404)
-    context = page_context(campaign, chosen=chosen, email="", error=None)
+    # The page's `from` (channel, UTM, referrer) rides in the address, so this page stays
+    # one per address for a cache, and the form carries it on to the signup.
+    came_from = request.args.get(attribution.FROM_FIELD, "")[: attribution.MAX_FROM]
+    context = page_context(campaign, chosen=chosen, email="", error=None, came_from=came_from)
     template = "fan/_email_form.html" if fragment_request() else "fan/page.html"
     return cacheable(make_response(render_template(template, **context)))
 

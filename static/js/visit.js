@@ -4,8 +4,8 @@
  * query. This script sends one beacon to data-beacon once the page is really shown (not
  * while a browser prerenders it), with the page's channel code (?c=), UTM parameters and
  * the referring site's origin; the same `from` value rides along on the signup form,
- * the connect buttons and the Smart Link's buttons, so a signup or a click is counted for
- * the channel its fan arrived by. Nothing is stored in the browser.
+ * the email-form links, the connect buttons and the Smart Link's buttons, so a signup or
+ * a click is counted for the channel its fan arrived by. Nothing is stored in the browser.
  */
 (function () {
   "use strict";
@@ -40,7 +40,7 @@
 
   function mark(root) {
     if (!fromText || !root.querySelectorAll) return;
-    root.querySelectorAll("a[data-connect], a[href*='/go/']").forEach(function (link) {
+    root.querySelectorAll("a[data-connect], a[href*='/go/'], a[href*='/email/']").forEach(function (link) {
       link.href = withFrom(link.getAttribute("href"));
     });
   }
