@@ -1,5 +1,6 @@
 """Extension instances only; `create_app` binds them to an app."""
 
+from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,3 +27,4 @@ csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()

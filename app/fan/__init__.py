@@ -28,4 +28,13 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-from app.fan import connect, page, push, routing, smart_link, unsubscribe  # noqa: E402,F401
+from app.fan import (  # noqa: E402,F401
+    calendar,
+    connect,
+    language_links,
+    page,
+    push,
+    routing,
+    smart_link,
+    unsubscribe,
+)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from cachetools import TTLCache
 from flask import Response, current_app, request
+from flask_babel import get_locale
 
 from app.models import Campaign
 
@@ -67,6 +68,7 @@ def cached_page(render):
         return render()
     key = (
         request.full_path,
+        str(get_locale()),  # negotiated from Accept-Language when the address names none
         request.headers.get("HX-Request") == "true",
         request.headers.get("HX-History-Restore-Request") == "true",
         request.headers.get("HX-Boosted") == "true",

@@ -64,7 +64,7 @@ def clear_cookie(response) -> None:
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
 
 
-def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
+def begin(campaign: Campaign, platform: str, language: str) -> tuple[str, PendingConnect]:
     """A new connection in progress; returns the cookie secret and the row (not committed)."""
     now = clock.now()
     db.session.execute(delete(PendingConnect).where(PendingConnect.expires_at < now))
@@ -73,6 +73,7 @@ def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
         id=_digest(secret),
         campaign_id=campaign.id,
         platform=platform,
+        language=language,
         state=secrets.token_urlsafe(24),
         expires_at=now + CONSENT_TIME,
     )
@@ -84,6 +85,7 @@ def begin(campaign: Campaign, platform: str) -> tuple[str, PendingConnect]:
 class Taken:
     campaign_id: int
     verifier: str | None
+    language: str  # the page's, when the fan tapped the button
     state_ok: bool  # False: expired, or the `state` that came back is not the one we sent
 
 
@@ -104,6 +106,7 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
             PendingConnect.campaign_id,
             PendingConnect.state,
             PendingConnect.verifier,
+            PendingConnect.language,
             PendingConnect.expires_at,
         )
     ).one_or_none()
@@ -112,11 +115,11 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
         return None
     fresh = row.expires_at > clock.now()
     matches = hmac.compare_digest((state or "").encode(), (row.state or "").encode())
-    return Taken(row.campaign_id, row.verifier, fresh and matches)
+    return Taken(row.campaign_id, row.verifier, row.language, fresh and matches)
 
 
 def hold_connected(
-    campaign: Campaign, platform: str, connected: Connected, signup_id: int | None
+    campaign: Campaign, platform: str, connected: Connected, signup_id: int | None, language: str
 ) -> str:
     """Keep a connected account until the fan has given their email; returns the new secret."""
     secret = secrets.token_urlsafe(32)
@@ -126,6 +129,7 @@ def hold_connected(
             id=_digest(secret),
             campaign_id=campaign.id,
             platform=platform,
+            language=language,
             account_id=connected.account_id,
             access_token=tokens.access_token,
             refresh_token=tokens.refresh_token,

@@ -23,13 +23,15 @@ from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale, get_locale
 from flask_mail import Message, sanitize_address, sanitize_subject
 from sqlalchemy import select
 
+from app import languages
 from app.extensions import db, mail
 from app.jobs import Lease, release
 from app.models import Campaign, Delivery, PlatformLink, Signup
-from app.platforms import registry
+from app.release_day import wording
 from app.release_day.deliver import (
     close_outcomes,
     done,
@@ -126,18 +128,18 @@ def _release(campaign_id: int) -> Release:
 def build(row, release_: Release) -> Message:
     """The email for one delivery; `row`: a batch row (see `deliver_emails`)."""
     config = current_app.config
-    platform = registry.BY_KEY.get(row.platform)
-    listen = f"Listen on {platform.name}" if platform and platform.key != "other" else "Listen now"
     unsubscribe = f"{config['PUBLIC_URL']}/u/{row.unsubscribe_token}"
     context = {
         "release": release_,
-        "listen": listen,
+        "listen": wording.listen(row.platform),
+        "pre_save_page": wording.pre_save_page_of(release_.artist_name),
+        "lang_tag": languages.tag(str(get_locale())),
         "link": personal_link(row.signup_id, "email"),
         "unsubscribe_url": unsubscribe,
     }
     env = current_app.jinja_env
     message = ReleaseMail(
-        subject=f"Out now: {release_.title} by {release_.artist_name}",
+        subject=wording.subject(release_.title, release_.artist_name),
         recipients=[row.email],
         body=env.get_template("emails/release_day.txt").render(context),
         html=env.get_template("emails/release_day.html").render(context),
@@ -161,6 +163,7 @@ def deliver_emails(lease: Lease) -> None:
             Signup.id.label("signup_id"),
             Signup.email,
             Signup.platform,
+            Signup.language,
             Signup.unsubscribe_token,
             Signup.unsubscribed_at,
         )
@@ -210,7 +213,8 @@ def send_batch(lease: Lease, rows) -> None:
                 continue
             if row.campaign_id not in releases:
                 releases[row.campaign_id] = _release(row.campaign_id)
-            message = build(row, releases[row.campaign_id])
+            with force_locale(row.language):
+                message = build(row, releases[row.campaign_id])
             try:
                 connection.send(message)
             except smtplib.SMTPRecipientsRefused as error:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
+from flask_babel import force_locale
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 from requests.adapters import HTTPAdapter
@@ -27,8 +28,8 @@ from sqlalchemy import Row, delete, select
 from app.extensions import db
 from app.jobs import Lease
 from app.models import Campaign, Delivery, PushSubscription, Signup
-from app.platforms import registry
 from app.platforms.http import retry_after
+from app.release_day import wording
 from app.release_day.deliver import PARALLEL, done, failed, in_parallel, retry_later, skipped
 from app.release_day.links import personal_link
 
@@ -98,6 +99,7 @@ def deliver_pushes(lease: Lease) -> None:
             Delivery.due_since,
             Signup.id.label("signup_id"),
             Signup.platform,
+            Signup.language,
             PushSubscription.id.label("subscription_id"),
             PushSubscription.endpoint,
             PushSubscription.p256dh,
@@ -116,7 +118,8 @@ def deliver_pushes(lease: Lease) -> None:
             continue
         if row.campaign_id not in campaigns:
             campaigns[row.campaign_id] = db.session.get(Campaign, row.campaign_id)
-        pushes.append(Push(row, _payload(campaigns[row.campaign_id], row)))
+        with force_locale(row.language):
+            pushes.append(Push(row, _payload(campaigns[row.campaign_id], row)))
     sender = pusher()
     in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
 
@@ -166,11 +169,9 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
 
 def _payload(campaign: Campaign, row) -> dict:
     base = current_app.config["PUBLIC_URL"]
-    platform = registry.BY_KEY.get(row.platform)
-    listen = f"Listen on {platform.name}" if platform and platform.key != "other" else "Listen now"
     return {
-        "title": f"{campaign.title} is out now",
-        "body": f"{campaign.artist_name} · {listen}",
+        "title": wording.push_title(campaign.title),
+        "body": f"{campaign.artist_name} · {wording.listen(row.platform)}",
         "url": personal_link(row.signup_id, "push"),
         "icon": f"{base}/artwork/{campaign.artwork}-thumb.jpg" if campaign.artwork else None,
     }
