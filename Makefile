@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 UV_VERSION := 0.13.8
 
-.PHONY: dev test lint lock browser-deps marks clean
+.PHONY: dev test lint lock browser-deps marks translations clean
 
 # The venv installs exactly what requirements.lock pins (hashes checked), through uv, itself
 # pinned, so a new release of any dependency cannot break a fresh clone overnight.
@@ -53,6 +53,15 @@ test: $(VENV)/.installed browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --durations=15
+
+# After changing fan-facing words: update every catalogue from the code, translate the new
+# entries in translations/*/LC_MESSAGES/messages.po, then compile (the .mo files are committed,
+# so a fresh clone needs no step; tests/test_translations.py checks they match).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --no-location \
+		--project=Dropday -w 100 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -w 100
+	$(BIN)/pybabel compile -d translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

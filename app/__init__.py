@@ -29,8 +29,9 @@ def register_extensions(app: Flask) -> None:
     )
     from app.auth.session import init_login
     from app.database import init_database
-    from app.extensions import compress, csrf, db, htmx, limiter, mail, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
+    from app.languages import select_locale
 
     proxies.init_app(app)
     public_cache.init_app(app)
@@ -43,6 +44,11 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
     init_login(app)
     init_jobs(app)
 

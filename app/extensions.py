@@ -1,5 +1,6 @@
 """Extension instances only; `create_app` binds them to an app."""
 
+from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -28,3 +29,4 @@ mail = Mail()
 htmx = HTMX()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()

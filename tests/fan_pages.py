@@ -11,13 +11,15 @@ from app.models import Signup
 def form_token(client, slug: str) -> str:
     """The token in the page's email form (the first platform's; it is per campaign)."""
     page = client.get(f"/{slug}").get_data(as_text=True)
-    form_url = re.search(rf'href="(/{slug}/email/[a-z_]+)"', page).group(1)
+    form_url = re.search(rf'href="(/{slug}/email/[a-z_]+)[?"]', page).group(1)
     html = client.get(form_url).get_data(as_text=True)
     return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
 
 
 def sign_up(client, slug: str, email: str, platform: str = "spotify", **extra):
+    """The email form sent as the page sends it; `lang=` the page's language, if named."""
     headers = extra.pop("headers", {})
+    lang = extra.pop("lang", None)
     data = {
         "platform": platform,
         "email": email,
@@ -25,7 +27,8 @@ def sign_up(client, slug: str, email: str, platform: str = "spotify", **extra):
         "consent_version": "1",
         **extra,
     }
-    return client.post(f"/{slug}/signup", data=data, headers=headers)
+    query = f"?lang={lang}" if lang else ""
+    return client.post(f"/{slug}/signup{query}", data=data, headers=headers)
 
 
 FIRST_VIEW_BUDGET = 30 * 1024  # bytes transferred for a first view, artwork excluded

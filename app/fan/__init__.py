@@ -2,7 +2,9 @@
 push opt-in, unsubscribe. Public, session-free pages with their own base template."""
 
 from app.fan import (  # noqa: F401 (registers routes)
+    calendar,
     connect,
+    language_links,
     marks,
     page,
     push,

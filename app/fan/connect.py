@@ -21,6 +21,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import csrf, db, limiter
 from app.fan import pending
@@ -28,9 +30,12 @@ from app.fan.answers import closed, confirmation, fan_error, page_context, remem
 from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
 from app.fan.in_app import in_app_browser, open_in_browser_url
+from app.fan.language_links import current, named
 from app.fan.lookup import campaign_or_404, offered_platform
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
+from app.fan.smart_link import to_smart_link
+from app.fan.stage import LIVE, stage
 from app.form_filters import clean_text
 from app.insights import attribution
 from app.models import Campaign
@@ -40,7 +45,7 @@ from app.platforms.clients import client_for
 from app.platforms.registry import Email, Platform
 from app.public_cache import private
 
-GONE = (
+GONE = _l(
     "This sign-in link has expired or was already used, so nothing was saved. "
     "Go back to the release page and tap the button again."
 )
@@ -60,8 +65,10 @@ def redirect_uri(key: str) -> str:
     return current_app.config["PUBLIC_URL"] + url_for("fan.connect_callback", platform=key)
 
 
-def back_to_page(campaign: Campaign, notice: str):
-    return private(redirect(url_for("fan.page", slug=campaign.slug, notice=notice), 303))
+def back_to_page(campaign: Campaign, notice: str, language: str):
+    return private(
+        redirect(url_for("fan.page", slug=campaign.slug, notice=notice, lang=named(language)), 303)
+    )
 
 
 def wants_json() -> bool:
@@ -73,6 +80,8 @@ def wants_json() -> bool:
 def connect_start(platform: str):
     campaign = campaign_or_404(request.args.get("campaign", ""))
     chosen, client = direct_platform(campaign, platform)
+    if stage(campaign) == LIVE:
+        return to_smart_link(campaign, chosen.key)
     if not campaign.active:
         return closed(campaign)
     user_agent = request.headers.get("User-Agent")
@@ -88,12 +97,12 @@ def connect_start(platform: str):
             open_url=open_in_browser_url(page_url, user_agent),
         )
         return private(make_response(render_template("fan/in_app.html", **context)))
-    secret, row = pending.begin(campaign, chosen.key, attribution.carried(request))
+    secret, row = pending.begin(campaign, chosen.key, attribution.carried(request), current())
     try:
         start = client.begin_connect(redirect_uri(chosen.key), row.state)
     except PlatformError:
         db.session.rollback()
-        return back_to_page(campaign, "connect-unavailable")
+        return back_to_page(campaign, "connect-unavailable", current())
     row.state, row.verifier = start.state, start.verifier
     db.session.commit()
     if start.redirect_url:
@@ -131,28 +140,37 @@ def connect_callback(platform: str):
     campaign = db.session.get(Campaign, taken.campaign_id)
     if campaign is None:
         return fan_error(400, GONE)
+    if stage(campaign) == LIVE:
+        return to_smart_link(campaign, platform)
     if not taken.state_ok:
-        return back_to_page(campaign, "connect-expired")
+        return back_to_page(campaign, "connect-expired", taken.language)
     if not campaign.active:
         return closed(campaign)
     chosen, client = direct_platform(campaign, platform)
     if answer.get("error"):
-        return back_to_page(campaign, "connect-refused")
+        return back_to_page(campaign, "connect-refused", taken.language)
     try:
         connected = client.finish_connect(redirect_uri(chosen.key), answer, taken.verifier)
     except PermanentError as exc:
         current_app.logger.info("connect to %s refused: %s", chosen.key, exc.reason)
-        return back_to_page(campaign, "connect-failed")
+        return back_to_page(campaign, "connect-failed", taken.language)
     except PlatformError as exc:
         current_app.logger.warning("connect to %s failed: %s", chosen.key, exc)
-        return back_to_page(campaign, "connect-unavailable")
+        return back_to_page(campaign, "connect-unavailable", taken.language)
     signup_id = None
     if chosen.email is not Email.REQUIRED:
         # The connection alone is a signup here; the email page only offers to add one.
         came_from = attribution.of_request(request, taken.attribution)
-        signup_id = record_direct_signup(campaign, chosen.key, connected, None, came_from).id
-    secret = pending.hold_connected(campaign, chosen.key, connected, signup_id, taken.attribution)
-    response = redirect(url_for("fan.connect_email", platform=chosen.key), 303)
+        signup = record_direct_signup(
+            campaign, chosen.key, connected, None, came_from, taken.language
+        )
+        signup_id = signup.id
+    secret = pending.hold_connected(
+        campaign, chosen.key, connected, signup_id, taken.attribution, taken.language
+    )
+    response = redirect(
+        url_for("fan.connect_email", platform=chosen.key, lang=named(taken.language)), 303
+    )
     pending.set_cookie(response, secret, pending.EMAIL_TIME)
     if signup_id is not None:
         remember_platform(response, campaign, chosen.key)
@@ -170,6 +188,8 @@ def connect_email(platform: str):
         return fan_error(400, GONE)
     campaign = db.session.get(Campaign, row.campaign_id)
     chosen, _client = direct_platform(campaign, platform)
+    if stage(campaign) == LIVE:
+        return to_smart_link(campaign, chosen.key)
     required = chosen.email is Email.REQUIRED
     email_text = clean_text(request.form.get("email", ""))[:400]
 
@@ -190,7 +210,7 @@ def connect_email(platform: str):
     if not campaign.active:
         return closed(campaign)
     if not same_origin():
-        return fan_error(403, "This form was sent from another site, so nothing was saved.")
+        return fan_error(403, _("This form was sent from another site, so nothing was saved."))
     email = None
     if email_text or required:
         try:
@@ -198,7 +218,9 @@ def connect_email(platform: str):
         except InvalidEmail as exc:
             return form(422, str(exc))
     came_from = attribution.of_request(request, row.attribution)
-    signup = record_direct_signup(campaign, chosen.key, pending.connected_of(row), email, came_from)
+    signup = record_direct_signup(
+        campaign, chosen.key, pending.connected_of(row), email, came_from, row.language
+    )
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

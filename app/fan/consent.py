@@ -5,16 +5,18 @@ published version: add the next number and make it CURRENT, so every stored numb
 says what that fan agreed to.
 """
 
+from flask_babel import lazy_gettext as _l
+
 CURRENT = 1
 
 TEXTS: dict[int, dict[str, str]] = {
     1: {
-        "email": (
+        "email": _l(
             "By signing up you agree that {artist} and Dropday keep your email address and "
             "platform choice to email you when “{title}” is out. Every email has a one-click "
             "unsubscribe link. Nothing else is stored about you or your device."
         ),
-        "direct": (
+        "direct": _l(
             "By connecting you allow Dropday to add “{title}” by {artist} to your library on "
             "release day, and nothing else. We keep the access your platform grants (encrypted) "
             "and, if you give it, your email address to tell you it is there. You can "
@@ -25,7 +27,7 @@ TEXTS: dict[int, dict[str, str]] = {
 
 
 def text(version: int, mode: str, *, title: str, artist: str) -> str:
-    return TEXTS[version][mode].format(title=title, artist=artist)
+    return str(TEXTS[version][mode]).format(title=title, artist=artist)
 
 
 def known(version) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from cachetools import TTLCache
 from flask import Response, current_app, request
+from flask_babel import get_locale
 
 from app.campaigns.palette import Palette
 from app.htmx_fragments import fragment_request
@@ -67,7 +68,11 @@ def cached_page(render):
     seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
     if seconds <= 0:
         return render()
-    key = (request.full_path, fragment_request())  # the page or its fragment
+    key = (
+        request.full_path,
+        str(get_locale()),  # negotiated from Accept-Language when the address names none
+        fragment_request(),  # the page or its fragment
+    )
     cache = _cache()
     hit = cache.get(key)
     if hit is not None:

@@ -57,9 +57,12 @@ def clear_cookie(response) -> None:
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
 
 
-def begin(campaign: Campaign, platform: str, attribution: str) -> tuple[str, PendingConnect]:
+def begin(
+    campaign: Campaign, platform: str, attribution: str, language: str
+) -> tuple[str, PendingConnect]:
     """A new connection in progress; returns the cookie secret and the row (not committed).
-    `attribution`: the page's `from` (app/insights/attribution.py), kept for the signup."""
+    `attribution`: the page's `from` (app/insights/attribution.py), kept for the signup;
+    `language`: the page's, for the signup and its release-day messages."""
     now = clock.now()
     db.session.execute(delete(PendingConnect).where(PendingConnect.expires_at < now))
     secret = secrets.token_urlsafe(32)
@@ -67,6 +70,7 @@ def begin(campaign: Campaign, platform: str, attribution: str) -> tuple[str, Pen
         id=_digest(secret),
         campaign_id=campaign.id,
         platform=platform,
+        language=language,
         state=secrets.token_urlsafe(24),
         expires_at=now + CONSENT_TIME,
         attribution=attribution or None,
@@ -79,6 +83,7 @@ def begin(campaign: Campaign, platform: str, attribution: str) -> tuple[str, Pen
 class Taken:
     campaign_id: int
     verifier: str | None
+    language: str  # the page's, when the fan tapped the button
     state_ok: bool  # False: expired, or the `state` that came back is not the one we sent
     attribution: str | None
 
@@ -100,6 +105,7 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
             PendingConnect.campaign_id,
             PendingConnect.state,
             PendingConnect.verifier,
+            PendingConnect.language,
             PendingConnect.expires_at,
             PendingConnect.attribution,
         )
@@ -109,7 +115,7 @@ def take_for_callback(platform: str, state: str | None) -> Taken | None:
         return None
     fresh = row.expires_at > clock.now()
     matches = hmac.compare_digest((state or "").encode(), (row.state or "").encode())
-    return Taken(row.campaign_id, row.verifier, fresh and matches, row.attribution)
+    return Taken(row.campaign_id, row.verifier, row.language, fresh and matches, row.attribution)
 
 
 def hold_connected(
@@ -118,6 +124,7 @@ def hold_connected(
     connected: Connected,
     signup_id: int | None,
     attribution: str | None,
+    language: str,
 ) -> str:
     """Keep a connected account until the fan has given their email; returns the new secret."""
     secret = secrets.token_urlsafe(32)
@@ -125,6 +132,7 @@ def hold_connected(
         id=_digest(secret),
         campaign_id=campaign.id,
         platform=platform,
+        language=language,
         account_id=connected.account_id,
         signup_id=signup_id,
         expires_at=clock.now() + EMAIL_TIME,

@@ -13,6 +13,7 @@ import functools
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, delete, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -41,13 +42,15 @@ def normalize_email(raw: str | None) -> str:
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidEmail("Enter your email address.")
+        raise InvalidEmail(_("Enter your email address."))
+    # One sentence of ours for every bad address: the validator's own text is for developers.
+    bad = InvalidEmail(_("That doesn't look like an email address: please check it for typos."))
     if len(text) > MAX_EMAIL or "\x00" in text:
-        raise InvalidEmail("That doesn't look like an email address.")
+        raise bad
     try:
         result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidEmail(f"That doesn't look like an email address: {exc}") from None
+    except EmailNotValidError:
+        raise bad from None
     return result.normalized.lower()
 
 
@@ -60,11 +63,17 @@ class EmailSignup(NamedTuple):
 
 
 def record_email_signup(
-    campaign_id: int, platform: str, email: str, attribution: Attribution | None = None
+    campaign_id: int,
+    platform: str,
+    email: str,
+    attribution: Attribution | None = None,
+    language: str = "en",
 ) -> EmailSignup | None:
-    """The fan's email signup for `platform` (a key the campaign offers); `email` normalized.
-    None when the campaign is no longer open for signups: the statement itself checks, so a
-    copy of the campaign read a few seconds ago can't let a signup into a closed one.
+    """The fan's email signup for `platform` (a key the campaign offers); `email` normalized;
+    `language` the one the page spoke (the latest signup's wins, like the platform).
+    None when the campaign is no longer open for signups (closed, or live: its release-day
+    emails were written at conversion): the statement itself checks, so a copy of the
+    campaign read a few seconds ago can't let a signup into one.
 
     A fan who connected this same platform before keeps their connection (the save still
     happens); one who now picks another platform gets the email for that one, and the old
@@ -82,6 +91,7 @@ def record_email_signup(
             "campaign_id": campaign_id,
             "platform": platform,
             "email": email,
+            "language": language,
             "consent_version": consent.CURRENT,
             "unsubscribe_token": token,
             "now": clock.now(),
@@ -111,13 +121,18 @@ def _email_upsert(dialect: str):
         "platform": bindparam("platform", type_=table.c.platform.type),
         "mode": literal("email", table.c.mode.type),
         "email": bindparam("email", type_=table.c.email.type),
+        "language": bindparam("language", type_=table.c.language.type),
         "consent_version": bindparam("consent_version", type_=table.c.consent_version.type),
         "unsubscribe_token": bindparam("unsubscribe_token", type_=table.c.unsubscribe_token.type),
         "created_at": now,
         "updated_at": now,
     }
+    # Open: active, and not yet live (conversion wrote the release-day emails already).
+    campaigns = Campaign.__table__
     open_campaign = select(*values.values()).where(
-        Campaign.__table__.c.id == bindparam("campaign_id"), Campaign.__table__.c.active
+        campaigns.c.id == bindparam("campaign_id"),
+        campaigns.c.active,
+        campaigns.c.phase != "live",
     )
     insert = database.insert(table, dialect)
     insert = insert.from_select(list(values), open_campaign)
@@ -128,6 +143,7 @@ def _email_upsert(dialect: str):
             "platform": insert.excluded.platform,
             "mode": case((same_platform, table.c.mode), else_="email"),
             "consent_version": insert.excluded.consent_version,
+            "language": insert.excluded.language,
             "unsubscribed_at": None,
             "updated_at": insert.excluded.updated_at,
         },
@@ -147,13 +163,16 @@ def record_direct_signup(
     connected: Connected,
     email: str | None,
     attribution: Attribution | None = None,
+    language: str = "en",
 ) -> Signup:
-    """A fan who connected `platform` (and gave `email`, where given): one signup holding the
-    connection, whichever of the two (the email, the account) Dropday already knew. A new
-    signup and a new connection are counted for insights with the fan's `attribution`."""
+    """A fan who connected `platform` (and gave `email`, where given) on a page in `language`:
+    one signup holding the connection, whichever of the two (the email, the account) Dropday
+    already knew. A new signup and a new connection are counted for insights with the fan's
+    `attribution`."""
     for attempt in range(3):
         try:
             signup = _direct(campaign, platform, connected, email, attribution)
+            signup.language = language
             db.session.commit()
             return signup
         except (IntegrityError, OperationalError) as exc:

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from app.extensions import db
+from app.fan.answers import page_url
 from app.fan.blueprint import bp
 from app.fan.lookup import find_campaign, offered
+from app.htmx_fragments import fragment_request
 from app.insights import attribution, counting
 from app.models import Campaign, Click, PlatformLink
 from app.platforms import registry
-from app.public_cache import cacheable
+from app.public_cache import cacheable, private
 
 SAFE_SCHEMES = {"https", "http"}
 
@@ -34,10 +36,27 @@ def render(campaign: Campaign):
         "campaign": campaign,
         "links": [(link, registry.BY_KEY[link.platform]) for link in links],
         "more_coming": any(p.key not in found and p.lookups for p in offered(campaign)),
-        "page_url": current_app.config["PUBLIC_URL"] + url_for("fan.page", slug=campaign.slug),
+        "page_url": page_url(campaign),
         "public_url": current_app.config["PUBLIC_URL"],
     }
     return cacheable(make_response(render_template("fan/smart_link.html", **context)))
+
+
+def to_smart_link(campaign, platform: str | None = None):
+    """Once the release is live every pre-save address leads here: to the release on the
+    fan's platform when it has it, else to the Smart Link (an htmx swap is told to go)."""
+    link = None
+    if platform in registry.BY_KEY:
+        link = db.session.scalar(
+            db.select(PlatformLink).filter_by(campaign_id=campaign.id, platform=platform)
+        )
+    if link is not None and safe_url(link.url):
+        target = url_for("fan.go", slug=campaign.slug, platform=platform)
+    else:
+        target = url_for("fan.page", slug=campaign.slug)
+    if fragment_request():
+        return private(make_response("", 200, {"HX-Redirect": target}))
+    return private(redirect(target, 303))
 
 
 def ordered_links(campaign: Campaign) -> list[PlatformLink]:

@@ -8,7 +8,9 @@ token in the URL is the proof.
 import re
 
 from flask import abort, make_response, render_template, request
+from flask_babel import force_locale
 
+from app import languages
 from app.extensions import csrf, db
 from app.fan.blueprint import bp
 from app.fan.recording import unsubscribe
@@ -29,7 +31,9 @@ def signup_or_404(token: str) -> Signup:
 
 def _page(signup: Signup, done: bool):
     campaign = db.session.get(Campaign, signup.campaign_id)
-    html = render_template("fan/unsubscribe.html", signup=signup, campaign=campaign, done=done)
+    # The fan's own language, the one they signed up in, unless they picked one here.
+    with force_locale(languages.chosen() or signup.language):
+        html = render_template("fan/unsubscribe.html", signup=signup, campaign=campaign, done=done)
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -35,6 +35,7 @@ class PendingConnect(HoldsTokens, db.Model):
     id: Mapped[str] = mapped_column(db.String(64), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(db.String(32))
+    language: Mapped[str] = mapped_column(db.String(8), default="en", server_default="en")
     # Until the platform answers: the OAuth `state` we sent and the PKCE verifier.
     state: Mapped[str | None] = mapped_column(db.String(128))
     verifier: Mapped[str | None] = mapped_column(EncryptedText)

@@ -40,6 +40,8 @@ class Signup(db.Model):
     email: Mapped[str | None] = mapped_column(db.String(254))  # normalized
     # Which consent text the fan was shown: texts are versioned in code, stored by number.
     consent_version: Mapped[int]
+    # The language the fan signed up in (app/languages.py): their release-day email and push.
+    language: Mapped[str] = mapped_column(db.String(8), default="en", server_default="en")
     unsubscribe_token: Mapped[str] = mapped_column(
         db.String(64), unique=True, default=new_unsubscribe_token
     )

@@ -1,7 +1,6 @@
-"""What a release-day email or push says, and to whom.
-
-Both read a batch's claimed rows with their fans the same way (`batch_rows`), describe the
-release the same way (`Release`), and label the fan's button the same way (`listen_label`).
+"""What a release-day email or push says, and to whom: both read a batch's claimed rows
+with their fans the same way (`batch_rows`) and describe the release the same way
+(`Release`); their words, in the fan's language, are in wording.py.
 """
 
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from sqlalchemy import Row, select
 
 from app.extensions import db
 from app.models import Campaign, Delivery, Signup
-from app.platforms import registry
 from app.release_day.outbox import Lease
 
 
@@ -26,6 +24,7 @@ def batch_rows(lease: Lease, *columns, outer=None) -> list[Row]:
             Delivery.due_since,
             Signup.id.label("signup_id"),
             Signup.platform,
+            Signup.language,
             *columns,
         )
         .join(Signup, Signup.id == Delivery.signup_id)
@@ -69,9 +68,3 @@ def artwork_url(artwork: str | None, size: str) -> str | None:
     if not artwork:
         return None
     return f"{current_app.config['PUBLIC_URL']}/media/artwork/{artwork}-{size}.jpg"
-
-
-def listen_label(platform: str | None) -> str:
-    """The button: "Listen on <the fan's platform>", or "Listen now" without one."""
-    known = registry.BY_KEY.get(platform)
-    return f"Listen on {known.name}" if known and known.key != "other" else "Listen now"

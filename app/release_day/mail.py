@@ -32,10 +32,13 @@ from email.utils import formatdate, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale, get_locale
 
+from app import languages
 from app.extensions import db
 from app.models import Signup
-from app.release_day.content import Release, batch_rows, listen_label, releases
+from app.release_day import wording
+from app.release_day.content import Release, batch_rows, releases
 from app.release_day.links import personal_link
 from app.release_day.outbox import (
     Lease,
@@ -98,14 +101,16 @@ def build(row, release: Release) -> EmailMessage:
     unsubscribe = f"{config['PUBLIC_URL']}/u/{row.unsubscribe_token}"
     context = {
         "release": release,
-        "listen": listen_label(row.platform),
+        "listen": wording.listen(row.platform),
+        "pre_save_page": wording.pre_save_page_of(release.artist_name),
+        "lang_tag": languages.tag(str(get_locale())),
         "link": personal_link(row.signup_id, "email"),
         "unsubscribe_url": unsubscribe,
     }
     env = current_app.jinja_env
     host = urlsplit(config["PUBLIC_URL"]).hostname or "dropday.invalid"
     message = EmailMessage(policy=_WIRE)
-    message["Subject"] = f"Out now: {release.title} by {release.artist_name}"
+    message["Subject"] = wording.subject(release.title, release.artist_name)
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = row.email
     message["Date"] = formatdate(localtime=True)
@@ -207,7 +212,8 @@ def connect() -> smtplib.SMTP:
 def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
     """Send one fan's email; None once the server accepted it."""
     try:
-        message = build(row, release)
+        with force_locale(row.language):  # the language the fan signed up in
+            message = build(row, release)
         sender = _envelope_sender(current_app.config["MAIL_DEFAULT_SENDER"])
         smtp.sendmail(sender, [row.email], message.as_bytes())
     except ValueError as error:  # a header that can't be written, an address SMTP can't carry

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
+from flask_babel import force_locale
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 from requests.adapters import HTTPAdapter
@@ -27,7 +28,8 @@ from sqlalchemy import Row, delete
 from app.extensions import db
 from app.models import PushSubscription
 from app.platforms.http import retry_after
-from app.release_day.content import Release, batch_rows, listen_label, releases
+from app.release_day import wording
+from app.release_day.content import Release, batch_rows, releases
 from app.release_day.links import personal_link
 from app.release_day.outbox import (
     PARALLEL,
@@ -112,7 +114,8 @@ def deliver_pushes(lease: Lease) -> None:
         if row.subscription_id is None:
             skipped(lease, row.id, "the fan's browser no longer has a push subscription")
             continue
-        pushes.append(Push(row, _payload(by_campaign[row.campaign_id], row)))
+        with force_locale(row.language):  # the language the fan signed up in
+            pushes.append(Push(row, _payload(by_campaign[row.campaign_id], row)))
     sender = pusher()
     in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
 
@@ -162,8 +165,8 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
 
 def _payload(release: Release, row) -> dict:
     return {
-        "title": f"{release.title} is out now",
-        "body": f"{release.artist_name} · {listen_label(row.platform)}",
+        "title": wording.push_title(release.title),
+        "body": f"{release.artist_name} · {wording.listen(row.platform)}",
         "url": personal_link(row.signup_id, "push"),
         "icon": release.icon_url,
     }

@@ -28,7 +28,8 @@
     all("time[data-local-time]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
-      el.textContent = new Intl.DateTimeFormat(undefined, {
+      // The page's language, the fan's own clock and zone.
+      el.textContent = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
         weekday: "long", day: "numeric", month: "long", year: "numeric",
         hour: "2-digit", minute: "2-digit", timeZoneName: "short"
       }).format(when);
@@ -44,14 +45,20 @@
     function tick() {
       var left = Math.max(0, Math.floor((target - Date.now()) / 1000));
       if (left === 0) {
-        el.textContent = "Out now";
+        el.textContent = el.getAttribute("data-out-now");
         return;
       }
       var days = Math.floor(left / 86400);
       var rest = left % 86400;
-      el.textContent = (days ? days + (days === 1 ? " day " : " days ") : "") +
-        pad(Math.floor(rest / 3600)) + ":" + pad(Math.floor(rest % 3600 / 60)) + ":" +
-        pad(rest % 60) + " to go";
+      var clock = pad(Math.floor(rest / 3600)) + ":" + pad(Math.floor(rest % 3600 / 60)) + ":" +
+        pad(rest % 60);
+      // "3 days 04:05:06" in the page's language: Intl names the unit, the page the phrase.
+      if (days) {
+        clock = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+          style: "unit", unit: "day", unitDisplay: "long"
+        }).format(days) + " " + clock;
+      }
+      el.textContent = el.getAttribute("data-to-go").replace("{}", clock);
       setTimeout(tick, 1000 - (Date.now() % 1000));
     }
     tick();
@@ -181,21 +188,19 @@
         credentials: "same-origin",
         body: JSON.stringify(body)
       }).then(function (response) {
-        if (!response.ok) throw new Error("the server said " + response.status);
+        if (!response.ok) throw new Error(box.getAttribute("data-failed"));
       });
     }
 
     function show(on, message) {
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "Turn off notifications" : "Notify me in this browser";
+      button.textContent = box.getAttribute(on ? "data-label-off" : "data-label-on");
       status.textContent = message || "";
     }
 
     function turnOn() {
       return Notification.requestPermission().then(function (permission) {
-        if (permission !== "granted") {
-          throw new Error("Notifications are blocked for this site in your browser settings.");
-        }
+        if (permission !== "granted") throw new Error(box.getAttribute("data-blocked"));
         return navigator.serviceWorker.register(box.getAttribute("data-sw-url"), { scope: "/" });
       }).then(function () {
         return navigator.serviceWorker.ready;
@@ -207,7 +212,7 @@
       }).then(function (subscription) {
         return send("POST", { subscription: subscription.toJSON() });
       }).then(function () {
-        show(true, "Done: you'll get a notification here when it's out.");
+        show(true, box.getAttribute("data-done"));
       });
     }
 
@@ -219,15 +224,18 @@
       }).then(function () {
         return send("DELETE", {});
       }).then(function () {
-        show(false, "Notifications are off.");
+        show(false, box.getAttribute("data-off"));
       });
     }
 
     button.addEventListener("click", function () {
       var on = button.getAttribute("aria-pressed") === "true";
       button.disabled = true;
+      // Our own words only: a browser's error (AbortError, a push service's refusal) means
+      // nothing to a fan.
+      var ours = [box.getAttribute("data-blocked"), box.getAttribute("data-failed")];
       (on ? turnOff() : turnOn()).catch(function (error) {
-        status.textContent = "That didn't work: " + error.message;
+        status.textContent = ours.indexOf(error.message) >= 0 ? error.message : ours[1];
       }).then(function () { button.disabled = false; });
     });
   }
@@ -244,7 +252,7 @@
       var note = document.createElement("p");
       note.className = "notice";
       note.setAttribute("role", "alert");
-      note.textContent = "Something went wrong on our side. Nothing was lost; please try again.";
+      note.textContent = panel.getAttribute("data-error");
       panel.prepend(note);
     }
   });

@@ -1,0 +1,51 @@
+"""The languages fans are spoken to in, and which one a request gets.
+
+A fan page names its language in the address (`?lang=es`; a form carries it as a field),
+so a shared cache keeps one copy per language; an address without it is negotiated from
+Accept-Language (the answer then says `Vary: Accept-Language`). Artists' pages stay English.
+"""
+
+from flask import has_request_context, request
+
+DEFAULT = "en"
+# Code -> the language's own name, as the menu shows it; Babel catalogues in translations/.
+LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "pt_BR": "Português (Brasil)",
+    "fr": "Français",
+    "de": "Deutsch",
+    "ja": "日本語",
+}
+# Accept-Language uses hyphens ("pt-BR"); plain "pt" is best served by Brazilian Portuguese.
+_TAGS = {code.replace("_", "-").lower(): code for code in LANGUAGES} | {"pt": "pt_BR"}
+
+
+def known(code: str | None) -> str | None:
+    """The supported language `code` names (either spelling), or None."""
+    if not code:
+        return None
+    return _TAGS.get(code.replace("_", "-").lower()[:12])
+
+
+def chosen() -> str | None:
+    """The language the address or the form names, if any."""
+    return known(request.values.get("lang")) if has_request_context() else None
+
+
+def negotiated() -> str:
+    best = request.accept_languages.best_match(list(_TAGS))
+    return _TAGS[best] if best else DEFAULT
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: fans' pages speak the fan's language, the rest English
+    (outside a request, e.g. in a job, `force_locale` sets it)."""
+    if not has_request_context() or request.blueprint != "fan":
+        return DEFAULT
+    return chosen() or negotiated()
+
+
+def tag(code: str) -> str:
+    """The BCP 47 tag for `lang` and `hreflang` attributes: pt_BR -> pt-BR."""
+    return code.replace("_", "-")
