@@ -85,6 +85,10 @@ def test_the_language_menu_is_plain_links_to_each_language_s_page(client, campai
         in page
     )
     assert '<link rel="alternate" hreflang="x-default" href="http://localhost/night-drive">' in page
+    # A page whose language was negotiated is the x-default address itself, not a copy of
+    # another language's page (Lighthouse's canonical audit fails that).
+    negotiated = client.get("/night-drive", headers={"Accept-Language": "es"}).get_data(True)
+    assert '<link rel="canonical" href="http://localhost/night-drive">' in negotiated
 
 
 def test_the_signup_keeps_the_language_and_its_answers_speak_it(app, client, campaign):

@@ -48,6 +48,7 @@ def _language_context() -> dict:
         "lang_tag": languages.tag(lang),
         "language_menu": _menu,
         "language_alternates": _alternates,
+        "canonical_of": _canonical,
     }
 
 
@@ -66,6 +67,13 @@ def _menu(slug: str | None = None) -> list[tuple[str, str, str, bool]]:
         (languages.tag(code), name, address(code), code == lang)
         for code, name in languages.LANGUAGES.items()
     ]
+
+
+def _canonical(page_url: str) -> str:
+    """This page's own address: with its language where the address named one, else the
+    plain (x-default) one. Pointing a negotiated page at another language's copy would
+    make it a duplicate of that copy for search engines."""
+    return page_url if languages.chosen() is None else f"{page_url}?lang={current()}"
 
 
 def _alternates(page_url: str) -> list[tuple[str, str]]:
