@@ -2,15 +2,17 @@
 
 Both are named by what they hold (a random artwork key, a palette and theme), so each
 address always answers the same bytes: shared caches and browsers keep them for a year.
+Artwork comes from whichever storage backend is configured (app/media/storage.py).
 """
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, send_file, url_for
+from flask import Blueprint, Response, abort, request, url_for
 
 from app.campaigns import look
-from app.campaigns.artwork import FORMATS, WIDTHS, artwork_path
+from app.campaigns.artwork import FORMATS, WIDTHS, mimetype, rendition_name
 from app.campaigns.palette import Palette
+from app.media.storage import storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -35,13 +37,33 @@ def artwork_sources() -> list[tuple[str, str]]:
 @bp.get("/artwork/<key>-<rendition>")
 def artwork(key: str, rendition: str):
     try:
-        path = artwork_path(current_app.config["UPLOAD_FOLDER"], key, rendition)
+        name = rendition_name(key, rendition)
     except ValueError:
         abort(404)
-    if not path.is_file():
+    blob = storage().get(name)
+    if blob is None:
         abort(404)
-    mimetype = FORMATS[path.suffix.lstrip(".")][1]
-    return send_file(path, mimetype=mimetype, max_age=YEAR)
+    if blob.etag in request.if_none_match:
+        response = Response(status=304)
+        _close(blob)
+    else:
+        response = Response(blob.chunks, mimetype=mimetype(rendition))
+        response.content_length = blob.size
+    response.set_etag(blob.etag)
+    _cache_for_a_year(response)
+    return response
+
+
+def _close(blob) -> None:
+    close = getattr(blob.chunks, "close", None)
+    if close:
+        close()
+
+
+def _cache_for_a_year(response: Response) -> None:
+    response.cache_control.public = True
+    response.cache_control.max_age = YEAR
+    response.cache_control.immutable = True
 
 
 # The fan pages' sheet sets :root; the dashboard's preview keeps the colours in its box.
@@ -55,9 +77,7 @@ def look_sheet(theme: str, dominant: str, accent: str, scope: str):
         abort(404)
     sheet = look.stylesheet(theme, Palette(f"#{dominant}", f"#{accent}"), SCOPES[scope])
     response = Response(sheet, mimetype="text/css")
-    response.cache_control.public = True
-    response.cache_control.max_age = YEAR
-    response.cache_control.immutable = True
+    _cache_for_a_year(response)
     return response
 
 
