@@ -118,6 +118,20 @@ def s3_settings(s3_server):
     }
 
 
+MEDIA_BACKENDS = ("folder", "database", "s3")
+
+
+@pytest.fixture(params=MEDIA_BACKENDS)
+def media_backend(request, test_config, tmp_path):
+    """Runs a test once per media storage backend (ask for it before `app`); the folder is
+    the test's own, the bucket new."""
+    test_config["MEDIA_STORAGE"] = request.param
+    test_config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    if request.param == "s3":
+        test_config.update(request.getfixturevalue("s3_settings"))
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def mail_server(tmp_path_factory):
     """One real SMTP server (app/mailbox.py) for the session; every app sends to it."""
