@@ -71,9 +71,9 @@ def wait_until_answering(url: str, proc: subprocess.Popen, seconds: float = 30) 
         if proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError(f"nothing answered at {url}")
 
