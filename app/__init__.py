@@ -31,7 +31,7 @@ def register_extensions(app: Flask) -> None:
     from app.database import init_database
     from app.extensions import compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
-    from app.media import storage as media_storage
+    from app.media import serving as media_serving
 
     proxies.init_app(app)
     public_cache.init_app(app)
@@ -46,7 +46,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     init_jobs(app)
-    media_storage.init_app(app)
+    media_serving.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

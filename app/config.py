@@ -120,6 +120,9 @@ def load(overrides: dict | None = None) -> dict:
         "MEDIA_S3_ACCESS_KEY_ID": env.get("MEDIA_S3_ACCESS_KEY_ID"),
         "MEDIA_S3_SECRET_ACCESS_KEY": env.get("MEDIA_S3_SECRET_ACCESS_KEY"),
         "MEDIA_S3_PREFIX": env.get("MEDIA_S3_PREFIX", ""),
+        # Megabytes of recently served artwork each web process keeps (0: none; media/cache.py).
+        "MEDIA_CACHE_MB": float(env.get("MEDIA_CACHE_MB", "32")),
+        "MEDIA_CACHE_SECONDS": float(env.get("MEDIA_CACHE_SECONDS", "60")),
         # Static files under content-hashed names with gzip and brotli copies, made at start
         # (app/static_files.py); any writable folder.
         "STATIC_BUILD_FOLDER": env.get("STATIC_BUILD_FOLDER") or str(INSTANCE / "static"),

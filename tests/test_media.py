@@ -35,6 +35,7 @@ def test_every_rendition_of_an_upload_is_served_with_its_type_an_etag_and_a_year
         assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
         assert response.headers["ETag"].strip('"')
         assert int(response.headers["Content-Length"]) == len(response.data)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
         with Image.open(io.BytesIO(response.data)) as image:
             assert image.format == FORMATS[rendition.rsplit(".", 1)[1]][0]
 
@@ -51,6 +52,9 @@ def test_a_browser_that_already_has_the_artwork_gets_a_304_without_the_bytes(cli
 
     other = client.get(url(campaign.artwork, "page.jpg"), headers={"If-None-Match": '"nope"'})
     assert other.status_code == 200 and other.data == first.data
+
+    head = client.head(url(campaign.artwork, "page.jpg"))
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
 
 
 def test_a_missing_or_malformed_artwork_address_is_a_404(client, make, artist, app):

@@ -8,10 +8,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from app.media.blob import Blob
+from app.media.blob import CACHE_CONTROL, Blob
 
 CHUNK = 64 * 1024
-CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 class S3Storage:

@@ -7,7 +7,7 @@ Names are paths like "artwork/<key>-<rendition>"; what is stored under a name ne
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from flask import Flask, after_this_request, current_app, has_request_context
+from flask import after_this_request, current_app, has_request_context
 
 from app.media.blob import Blob
 
@@ -45,10 +45,6 @@ def build(kind: str, config) -> Storage:
 
         return S3Storage.from_config(config)
     raise ValueError(f"unknown media storage {kind!r} (known: {', '.join(KINDS)})")
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["media_storage"] = build(app.config["MEDIA_STORAGE"], app.config)
 
 
 def storage() -> Storage:

@@ -2,17 +2,16 @@
 
 Both are named by what they hold (a random artwork key, a palette and theme), so each
 address always answers the same bytes: shared caches and browsers keep them for a year.
-Artwork comes from whichever storage backend is configured (app/media/storage.py).
+Artwork itself is answered before Flask by serving.py, from the configured storage.
 """
 
 import re
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, url_for
 
 from app.campaigns import look
-from app.campaigns.artwork import FORMATS, WIDTHS, mimetype, rendition_name
+from app.campaigns.artwork import FORMATS, WIDTHS
 from app.campaigns.palette import Palette
-from app.media.storage import storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -34,30 +33,8 @@ def artwork_sources() -> list[tuple[str, str]]:
     return [(ext, mime) for ext, (_, mime, _) in FORMATS.items() if ext != "jpg"]
 
 
-@bp.get("/artwork/<key>-<rendition>")
-def artwork(key: str, rendition: str):
-    try:
-        name = rendition_name(key, rendition)
-    except ValueError:
-        abort(404)
-    blob = storage().get(name)
-    if blob is None:
-        abort(404)
-    if blob.etag in request.if_none_match:
-        response = Response(status=304)
-        _close(blob)
-    else:
-        response = Response(blob.chunks, mimetype=mimetype(rendition))
-        response.content_length = blob.size
-    response.set_etag(blob.etag)
-    _cache_for_a_year(response)
-    return response
-
-
-def _close(blob) -> None:
-    close = getattr(blob.chunks, "close", None)
-    if close:
-        close()
+# Artwork is answered by app/media/serving.py before Flask; this rule only builds its URLs.
+bp.add_url_rule("/artwork/<key>-<rendition>", endpoint="artwork", build_only=True)
 
 
 def _cache_for_a_year(response: Response) -> None:
