@@ -120,6 +120,8 @@ def load(overrides: dict | None = None) -> dict:
         "MEDIA_S3_ACCESS_KEY_ID": env.get("MEDIA_S3_ACCESS_KEY_ID"),
         "MEDIA_S3_SECRET_ACCESS_KEY": env.get("MEDIA_S3_SECRET_ACCESS_KEY"),
         "MEDIA_S3_PREFIX": env.get("MEDIA_S3_PREFIX", ""),
+        # A public bucket or CDN serving the stored names (MEDIA_PUBLIC_URL/artwork/<key>-...).
+        "MEDIA_PUBLIC_URL": (env.get("MEDIA_PUBLIC_URL") or "").rstrip("/"),
         # Megabytes of recently served artwork each web process keeps (0: none; media/cache.py).
         "MEDIA_CACHE_MB": float(env.get("MEDIA_CACHE_MB", "32")),
         "MEDIA_CACHE_SECONDS": float(env.get("MEDIA_CACHE_SECONDS", "60")),

@@ -96,26 +96,29 @@ def s3_server():
         proc.wait(10)
 
 
-S3_KEYS = {"MEDIA_S3_ACCESS_KEY_ID": "testing", "MEDIA_S3_SECRET_ACCESS_KEY": "testing"}
+def s3_client(settings: dict):
+    """A client of the local S3 server, as the bucket's owner (settings: s3_settings')."""
+    return boto3.client(
+        "s3",
+        endpoint_url=settings["MEDIA_S3_ENDPOINT_URL"],
+        region_name=settings["MEDIA_S3_REGION"],
+        aws_access_key_id=settings["MEDIA_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["MEDIA_S3_SECRET_ACCESS_KEY"],
+    )
 
 
 @pytest.fixture
 def s3_settings(s3_server):
     """Settings for a new, empty bucket on the local S3 server."""
-    bucket = f"artwork-{uuid.uuid4().hex[:12]}"
-    boto3.client(
-        "s3",
-        endpoint_url=s3_server,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=bucket)
-    return {
-        "MEDIA_S3_BUCKET": bucket,
+    settings = {
+        "MEDIA_S3_BUCKET": f"artwork-{uuid.uuid4().hex[:12]}",
         "MEDIA_S3_ENDPOINT_URL": s3_server,
         "MEDIA_S3_REGION": "us-east-1",
-        **S3_KEYS,
+        "MEDIA_S3_ACCESS_KEY_ID": "testing",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "testing",
     }
+    s3_client(settings).create_bucket(Bucket=settings["MEDIA_S3_BUCKET"])
+    return settings
 
 
 MEDIA_BACKENDS = ("folder", "database", "s3")

@@ -7,6 +7,8 @@ malformed address, another method) goes on to Flask, which answers it as usual (
 `init_app` gives the app its storage (with the per-process cache) and this layer.
 """
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from werkzeug.datastructures import Headers
 from werkzeug.http import parse_etags, quote_etag
@@ -15,7 +17,7 @@ from app.campaigns.artwork import mimetype, rendition_name
 from app.media.blob import CACHE_CONTROL
 from app.media.cache import CachedStorage
 from app.media.storage import build
-from app.security_headers import add_static_file_headers
+from app.security_headers import add_static_file_headers, allow
 
 PREFIX = "/media/artwork/"
 
@@ -27,6 +29,10 @@ def init_app(app: Flask) -> None:
         backend = CachedStorage(backend, int(megabytes * 1024 * 1024), seconds)
     app.extensions["media_storage"] = backend
     app.wsgi_app = ArtworkFiles(app, app.wsgi_app)
+    if public := app.config["MEDIA_PUBLIC_URL"]:
+        # Pages show artwork from the bucket or CDN: their CSP lets images come from there.
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(public))
+        app.before_request(lambda: allow("img-src", origin))
 
 
 class ArtworkFiles:

@@ -7,11 +7,12 @@ Artwork itself is answered before Flask by serving.py, from the configured stora
 
 import re
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, current_app, url_for
 
 from app.campaigns import look
-from app.campaigns.artwork import FORMATS, WIDTHS
+from app.campaigns.artwork import FORMATS, WIDTHS, rendition_name
 from app.campaigns.palette import Palette
+from app.media.serving import PREFIX
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -20,10 +21,20 @@ _COLOUR = re.compile(r"[0-9a-f]{6}")
 
 
 @bp.app_template_global()
+def artwork_url(key: str, rendition: str, external: bool = False) -> str:
+    """Where a rendition is fetched: under MEDIA_PUBLIC_URL (a public bucket or a CDN) when
+    set, else this site's /media/artwork/ (absolute, from PUBLIC_URL, when `external`)."""
+    name = rendition_name(key, rendition)
+    if public := current_app.config["MEDIA_PUBLIC_URL"]:
+        return f"{public}/{name}"
+    path = f"{PREFIX}{key}-{rendition}"
+    return current_app.config["PUBLIC_URL"] + path if external else path
+
+
+@bp.app_template_global()
 def artwork_srcset(campaign, ext: str) -> str:
     return ", ".join(
-        f"{url_for('media.artwork', key=campaign.artwork, rendition=f'{width}.{ext}')} {width}w"
-        for width in WIDTHS
+        f"{artwork_url(campaign.artwork, f'{width}.{ext}')} {width}w" for width in WIDTHS
     )
 
 
@@ -33,7 +44,8 @@ def artwork_sources() -> list[tuple[str, str]]:
     return [(ext, mime) for ext, (_, mime, _) in FORMATS.items() if ext != "jpg"]
 
 
-# Artwork is answered by app/media/serving.py before Flask; this rule only builds its URLs.
+# Artwork is answered by app/media/serving.py before Flask, and its URLs are artwork_url's;
+# the rule keeps url_for("media.artwork", ...) building the same address.
 bp.add_url_rule("/artwork/<key>-<rendition>", endpoint="artwork", build_only=True)
 
 
