@@ -39,6 +39,10 @@ class ArtworkFiles:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
+        # The site's headers are the same on every answer: made once, not per request.
+        site = Headers({"Cache-Control": CACHE_CONTROL})
+        add_static_file_headers(site, app.debug)
+        self.site_headers = site.to_wsgi_list()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -55,21 +59,14 @@ class ArtworkFiles:
         if blob is None:
             return self.wsgi_app(environ, start_response)
 
-        headers = Headers(
-            {
-                "ETag": quote_etag(blob.etag),
-                "Cache-Control": CACHE_CONTROL,
-                "Vary": "Accept-Encoding",
-            }
-        )
-        add_static_file_headers(headers, self.app.debug)
-        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(blob.etag):
+        headers = [("ETag", quote_etag(blob.etag)), *self.site_headers]
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if asked and parse_etags(asked).contains_weak(blob.etag):
             _close(blob.chunks)
-            start_response("304 Not Modified", headers.to_wsgi_list())
+            start_response("304 Not Modified", headers)
             return []
-        headers["Content-Type"] = mimetype(rendition)
-        headers["Content-Length"] = str(blob.size)
-        start_response("200 OK", headers.to_wsgi_list())
+        headers += [("Content-Type", mimetype(rendition)), ("Content-Length", str(blob.size))]
+        start_response("200 OK", headers)
         if method == "HEAD":
             _close(blob.chunks)
             return []
