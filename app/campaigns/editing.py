@@ -103,7 +103,10 @@ def refresh_artwork(campaign: Campaign) -> None:
     from its stored page rendition; the old files go once the campaign points at the new."""
     media = storage()
     old = campaign.artwork
-    page = media.get(rendition_name(old, "page.jpg")).read()
+    stored = media.get(rendition_name(old, "page.jpg"))
+    if stored is None:
+        raise LookupError(f"campaign {campaign.slug}: its artwork's page rendition is missing")
+    page = stored.read()
     new, palette = process_artwork(io.BytesIO(page), media, campaign.title, campaign.artist_name)
     campaign.artwork, campaign.palette = new, palette
     try:
