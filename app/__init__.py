@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
     from app.languages import select_locale
+    from app.media import serving as media_serving
 
     proxies.init_app(app)
     public_cache.init_app(app)
@@ -51,13 +52,15 @@ def register_extensions(app: Flask) -> None:
     )
     init_login(app)
     init_jobs(app)
+    media_serving.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import errors, health, htmx_fragments, media, security_headers
+    from app import errors, health, htmx_fragments, security_headers
     from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
+    from app.media import views as media
 
     errors.init_app(app)
     htmx_fragments.init_app(app)

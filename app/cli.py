@@ -1,5 +1,6 @@
 """Flask commands, each a thin call into the module that does the work: `flask dev`,
-`flask seed-demo`, `flask rotate-token-keys` and `flask refresh-artwork`."""
+`flask seed-demo`, `flask rotate-token-keys`, `flask refresh-artwork` and
+`flask media migrate`."""
 
 import os
 
@@ -8,6 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.demo import rehearsal, seed, supervisor
+from app.media.storage import KINDS as MEDIA_KINDS
 
 
 def register(app: Flask) -> None:
@@ -15,6 +17,47 @@ def register(app: Flask) -> None:
     app.cli.add_command(dev)
     app.cli.add_command(rotate_token_keys_command)
     app.cli.add_command(refresh_artwork_command)
+    app.cli.add_command(media_group)
+
+
+@click.group("media")
+def media_group() -> None:
+    """Artwork storage."""
+
+
+@media_group.command("migrate")
+@click.option("--to", "target", required=True, type=click.Choice(MEDIA_KINDS))
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(MEDIA_KINDS),
+    help="Where artwork is now (default: MEDIA_STORAGE).",
+)
+@with_appcontext
+def media_migrate(target: str, source: str | None) -> None:
+    """Copy every stored rendition to another backend, verified by checksum; safe to run
+    again. Set MEDIA_STORAGE to the new backend afterwards."""
+    from flask import current_app
+
+    from app.campaigns.artwork import mimetype
+    from app.media.moving import CopyMismatch, move
+    from app.media.storage import build
+
+    source = source or current_app.config["MEDIA_STORAGE"]
+    if source == target:
+        raise click.UsageError(f"Artwork is already in {target}: nothing to move.")
+    config = current_app.config
+    try:
+        moved = move(build(source, config), build(target, config), mimetype)
+    except CopyMismatch as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Copied {moved.copied} and found {moved.skipped} already there, verified, "
+        f"from {source} to {target}."
+    )
+    if moved.missing:
+        click.echo(f"{len(moved.missing)} were deleted while copying.")
+    click.echo(f"Now set MEDIA_STORAGE={target}.")
 
 
 @click.command("refresh-artwork")

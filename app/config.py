@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from app import vapid
+from app.media.storage import KINDS as MEDIA_KINDS
 from app.platforms import registry
 from app.platforms import settings as platform_settings
 
@@ -61,6 +62,16 @@ def _local_secrets() -> dict:
     return values
 
 
+def _media_storage(env, production: bool) -> str:
+    """A bucket if one is named, else a folder where there is one; on a production host
+    with neither (a PaaS's ephemeral, unshared disk) the database, which every process shares."""
+    if env.get("MEDIA_S3_BUCKET"):
+        return "s3"
+    if env.get("UPLOAD_FOLDER") or not production:
+        return "folder"
+    return "database"
+
+
 def load(overrides: dict | None = None) -> dict:
     """The app's settings: environment first, then `overrides` (tests pass theirs here)."""
     env = os.environ
@@ -100,6 +111,20 @@ def load(overrides: dict | None = None) -> dict:
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
+        # Where artwork is kept (app/media/): "folder" (UPLOAD_FOLDER), "database" or "s3".
+        "MEDIA_STORAGE": env.get("MEDIA_STORAGE") or _media_storage(env, production),
+        "MEDIA_S3_BUCKET": env.get("MEDIA_S3_BUCKET"),
+        "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION"),
+        # Any S3-compatible service: R2, B2, MinIO... (unset: AWS S3 itself).
+        "MEDIA_S3_ENDPOINT_URL": env.get("MEDIA_S3_ENDPOINT_URL"),
+        "MEDIA_S3_ACCESS_KEY_ID": env.get("MEDIA_S3_ACCESS_KEY_ID"),
+        "MEDIA_S3_SECRET_ACCESS_KEY": env.get("MEDIA_S3_SECRET_ACCESS_KEY"),
+        "MEDIA_S3_PREFIX": env.get("MEDIA_S3_PREFIX", ""),
+        # A public bucket or CDN serving the stored names (MEDIA_PUBLIC_URL/artwork/<key>-...).
+        "MEDIA_PUBLIC_URL": (env.get("MEDIA_PUBLIC_URL") or "").rstrip("/"),
+        # Megabytes of recently served artwork each web process keeps (0: none; media/cache.py).
+        "MEDIA_CACHE_MB": float(env.get("MEDIA_CACHE_MB", "32")),
+        "MEDIA_CACHE_SECONDS": float(env.get("MEDIA_CACHE_SECONDS", "60")),
         # Static files under content-hashed names with gzip and brotli copies, made at start
         # (app/static_files.py); any writable folder.
         "STATIC_BUILD_FOLDER": env.get("STATIC_BUILD_FOLDER") or str(INSTANCE / "static"),
@@ -169,6 +194,10 @@ def check(cfg: dict, production: bool) -> None:
         hint = " (or set DROPDAY_ENV=development for a local run)" if production else ""
         raise ConfigError(f"Missing required setting(s): {names}{hint}.")
     check_vapid(cfg)
+    if cfg["MEDIA_STORAGE"] not in MEDIA_KINDS:
+        raise ConfigError(f"MEDIA_STORAGE must be one of: {', '.join(MEDIA_KINDS)}.")
+    if cfg["MEDIA_STORAGE"] == "s3" and not cfg.get("MEDIA_S3_BUCKET"):
+        raise ConfigError("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET.")
     if cfg["PLATFORM_MODE"] not in {"live", "simulator"}:
         raise ConfigError("PLATFORM_MODE must be 'live' or 'simulator'.")
     if unknown := set(cfg.get("DISABLED_PLATFORMS") or ()) - set(registry.KEYS):

@@ -34,24 +34,7 @@ if ! command -v wrk >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 fi
 
-WORK=$(mktemp -d /tmp/bench-fan.XXXXXX)
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
-WEB_PID=""
-cleanup() {
-  if [ -n "$WEB_PID" ] && kill -0 "$WEB_PID" 2>/dev/null; then
-    kill -TERM "$WEB_PID"
-    wait "$WEB_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# A fresh database of its own: the script never touches another engineer's or the tests'.
-DB_NAME=${DB_URL##*/}
-ADMIN_URL=${DB_URL%/*}/postgres
-PGOPTIONS=--client-min-messages=warning psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB_NAME" -c "CREATE DATABASE $DB_NAME"
-$PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS"
+source bench/web.sh
 
 # Local-run secrets go to a throwaway instance folder. PLATFORM_MODE=live keeps the simulator
 # out of the app; FLASK_DEBUG=0 runs it as production does. Signups come from one address here,
@@ -69,13 +52,7 @@ IDS=$($PY bench/fan_bench.py seed)
 PAGE_ID=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['bench-release'])" "$IDS")
 EXPORT_ID=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['bench-export'])" "$IDS")
 
-echo "== Web: $(sed -n 's/^web: //p' Procfile)   (PORT=$PORT)"
-bash -c "exec $(sed -n 's/^web: //p' Procfile)" >"$WORK/web.log" 2>&1 &
-WEB_PID=$!
-for _ in $(seq 100); do
-  curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
-  sleep 0.2
-done
+start_web
 curl -fsS -o /dev/null "$BASE/bench-release" || { cat "$WORK/web.log"; exit 1; }
 WORKERS=$(pgrep -d, -P "$WEB_PID")
 echo "  gunicorn master $WEB_PID, workers $WORKERS"

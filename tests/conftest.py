@@ -7,9 +7,16 @@ code runs in other threads or processes (browser tests through `live_server`, re
 """
 
 import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import uuid
 
+import boto3
 import pytest
+import requests
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -50,6 +57,82 @@ def database_url(tmp_path_factory):
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_answering(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
+        try:
+            requests.get(url, timeout=5)
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered at {url}")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server (moto's standalone server), reached over HTTP."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def s3_client(settings: dict):
+    """A client of the local S3 server, as the bucket's owner (settings: s3_settings')."""
+    return boto3.client(
+        "s3",
+        endpoint_url=settings["MEDIA_S3_ENDPOINT_URL"],
+        region_name=settings["MEDIA_S3_REGION"],
+        aws_access_key_id=settings["MEDIA_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["MEDIA_S3_SECRET_ACCESS_KEY"],
+    )
+
+
+@pytest.fixture
+def s3_settings(s3_server):
+    """Settings for a new, empty bucket on the local S3 server."""
+    settings = {
+        "MEDIA_S3_BUCKET": f"artwork-{uuid.uuid4().hex[:12]}",
+        "MEDIA_S3_ENDPOINT_URL": s3_server,
+        "MEDIA_S3_REGION": "us-east-1",
+        "MEDIA_S3_ACCESS_KEY_ID": "testing",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "testing",
+    }
+    s3_client(settings).create_bucket(Bucket=settings["MEDIA_S3_BUCKET"])
+    return settings
+
+
+MEDIA_BACKENDS = ("folder", "database", "s3")
+
+
+@pytest.fixture(params=MEDIA_BACKENDS)
+def media_backend(request, test_config, tmp_path):
+    """Runs a test once per media storage backend (ask for it before `app`); the folder is
+    the test's own, the bucket new."""
+    test_config["MEDIA_STORAGE"] = request.param
+    test_config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    if request.param == "s3":
+        test_config.update(request.getfixturevalue("s3_settings"))
+    return request.param
 
 
 @pytest.fixture(scope="session")

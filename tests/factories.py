@@ -6,8 +6,9 @@ from itertools import count
 
 from PIL import Image
 
-from app.campaigns.artwork import process_artwork
+from app.campaigns.artwork import process_artwork, rendition_name
 from app.extensions import db
+from app.media.storage import storage
 from app.models import Artist, Campaign
 from app.platforms import registry
 
@@ -52,9 +53,7 @@ class Factories:
                 platforms=fields.pop("platforms", list(registry.KEYS)),
             )
             image = fields.pop("artwork_bytes", None) or png_bytes()
-            campaign.artwork, campaign.palette = process_artwork(
-                io.BytesIO(image), self.app.config["UPLOAD_FOLDER"]
-            )
+            campaign.artwork, campaign.palette = process_artwork(io.BytesIO(image), storage())
             campaign.schedule(
                 fields.pop("release_date", date.today() + timedelta(days=30)),
                 fields.pop("time_zone", "Europe/Berlin"),
@@ -78,3 +77,9 @@ def serve_at(app, url: str) -> None:
     defaults.point_at(app.config, url + "/simulator")
     for platform, uris in defaults.redirect_uris(app.config).items():
         app.extensions["simulator"].set_redirect_uris(platform, *uris)
+
+
+def artwork_is_stored(app, key: str, rendition: str = "page.jpg") -> bool:
+    """Does the app's media storage hold this rendition of artwork `key`?"""
+    with app.app_context():
+        return storage().get(rendition_name(key, rendition)) is not None

@@ -2,11 +2,10 @@
 
 import re
 
-from app.campaigns.artwork import artwork_path
 from app.extensions import db
 from app.jobs import make_worker
 from app.models import Artist, Campaign, LoginSession, Signup
-from tests.factories import PASSWORD, log_in
+from tests.factories import PASSWORD, artwork_is_stored, log_in
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -96,20 +95,20 @@ def test_deleting_the_account_deletes_its_campaigns_and_artwork_and_no_one_elses
 ):
     mine = [make.campaign(artist), make.campaign(artist)]
     others = make.campaign(make.artist(email="other@example.com"))
-    folder = app.config["UPLOAD_FOLDER"]
 
     response = logged_in.post("/account/delete", data={"delete-confirm": " ADA@example.com "})
 
     assert response.status_code == 303
+    response.close()
     assert logged_in.get("/dashboard/").status_code == 302
     assert log_in(app.test_client(), artist.email).status_code == 422
     with app.app_context():
         assert db.session.get(Artist, artist.id) is None
         assert db.session.scalars(db.select(Campaign.id)).all() == [others.id]
     for campaign in mine:
-        assert not artwork_path(folder, campaign.artwork, "page.jpg").exists()
-        assert not artwork_path(folder, campaign.artwork, "thumb.jpg").exists()
-    assert artwork_path(folder, others.artwork, "page.jpg").exists()
+        assert not artwork_is_stored(app, campaign.artwork, "page.jpg")
+        assert not artwork_is_stored(app, campaign.artwork, "thumb.jpg")
+    assert artwork_is_stored(app, others.artwork, "page.jpg")
 
 
 def change_email(client, new_email, password=PASSWORD):

@@ -8,11 +8,13 @@ from app.campaigns.artwork import (
     RENDITION_FILES,
     WIDTHS,
     InvalidArtwork,
-    artwork_path,
     delete_artwork,
     process_artwork,
+    rendition_name,
 )
 from app.extensions import db
+from app.media.folder import FolderStorage
+from app.media.storage import storage
 from app.models import Campaign
 
 
@@ -23,14 +25,14 @@ def image_bytes(size=(600, 600), fmt="PNG", mode="RGB", color=(200, 30, 60), **s
 
 
 def stored(upload_folder, key, rendition):
-    with Image.open(artwork_path(upload_folder, key, rendition)) as image:
+    with Image.open(upload_folder / rendition_name(key, rendition)) as image:
         image.load()
         return image
 
 
 def refusal(data, upload_folder):
     with pytest.raises(InvalidArtwork) as caught:
-        process_artwork(io.BytesIO(data), upload_folder)
+        process_artwork(io.BytesIO(data), FolderStorage(upload_folder))
     assert not (upload_folder / "artwork").exists() or not any(
         (upload_folder / "artwork").iterdir()
     )
@@ -38,7 +40,7 @@ def refusal(data, upload_folder):
 
 
 def test_a_png_is_stored_as_a_square_page_and_a_square_thumbnail(tmp_path):
-    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), FolderStorage(tmp_path))
 
     page, thumb = stored(tmp_path, key, "page.jpg"), stored(tmp_path, key, "thumb.jpg")
     assert (page.format, page.mode, page.size) == ("JPEG", "RGB", (1200, 1200))
@@ -49,7 +51,7 @@ def test_a_png_is_stored_as_a_square_page_and_a_square_thumbnail(tmp_path):
 
 
 def test_each_width_is_stored_in_avif_webp_and_jpeg_and_the_share_card_is_1200_by_630(tmp_path):
-    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes((2400, 2400))), FolderStorage(tmp_path))
 
     for width in WIDTHS:
         for ext, pillow_format in (("avif", "AVIF"), ("webp", "WEBP"), ("jpg", "JPEG")):
@@ -60,7 +62,7 @@ def test_each_width_is_stored_in_avif_webp_and_jpeg_and_the_share_card_is_1200_b
 
 
 def test_a_small_image_is_not_upscaled_for_the_page(tmp_path):
-    key, _ = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes((400, 300), "JPEG")), FolderStorage(tmp_path))
     assert stored(tmp_path, key, "page.jpg").size == (300, 300)
 
 
@@ -73,7 +75,7 @@ def test_a_non_square_image_is_cropped_to_its_centred_square_never_stretched(tmp
     image.paste((255, 0, 0), (left, top, left + short, top + short))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), FolderStorage(tmp_path))
     for rendition, side in (("page.jpg", short), ("thumb.jpg", 240)):
         stored_image = stored(tmp_path, key, rendition)
         assert stored_image.size == (side, side)
@@ -83,13 +85,13 @@ def test_a_non_square_image_is_cropped_to_its_centred_square_never_stretched(tmp
 
 
 def test_a_webp_is_accepted(tmp_path):
-    key, _ = process_artwork(io.BytesIO(image_bytes(fmt="WEBP")), tmp_path)
+    key, _ = process_artwork(io.BytesIO(image_bytes(fmt="WEBP")), FolderStorage(tmp_path))
     assert stored(tmp_path, key, "page.jpg").size == (600, 600)
 
 
 def test_transparent_areas_become_white_not_black(tmp_path):
     data = image_bytes(mode="RGBA", color=(0, 0, 0, 0))
-    key, _ = process_artwork(io.BytesIO(data), tmp_path)
+    key, _ = process_artwork(io.BytesIO(data), FolderStorage(tmp_path))
     for rendition in ("page.jpg", "thumb.jpg"):
         r, g, b = stored(tmp_path, key, rendition).getpixel((10, 10))
         assert min(r, g, b) >= 250
@@ -100,7 +102,7 @@ def test_a_palette_png_with_a_transparent_colour_becomes_white(tmp_path):
     image.putpalette([0, 0, 0] * 256)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", transparency=0)
-    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), FolderStorage(tmp_path))
     assert min(stored(tmp_path, key, "page.jpg").getpixel((5, 5))) >= 250
 
 
@@ -111,7 +113,7 @@ def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_pa
     image.paste((255, 0, 0), (0, 0, 400, 400))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
-    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), tmp_path)
+    key, _ = process_artwork(io.BytesIO(buffer.getvalue()), FolderStorage(tmp_path))
     page = stored(tmp_path, key, "page.jpg")
     assert page.size == (400, 400)
     r, _, b = page.getpixel((350, 50))  # top right: red only if turned upright
@@ -121,8 +123,8 @@ def test_a_photo_taken_sideways_is_turned_upright_by_its_exif_orientation(tmp_pa
 def test_each_upload_gets_its_own_key(tmp_path):
     data = image_bytes()
     assert (
-        process_artwork(io.BytesIO(data), tmp_path)[0]
-        != process_artwork(io.BytesIO(data), tmp_path)[0]
+        process_artwork(io.BytesIO(data), FolderStorage(tmp_path))[0]
+        != process_artwork(io.BytesIO(data), FolderStorage(tmp_path))[0]
     )
 
 
@@ -140,7 +142,7 @@ def test_a_text_file_named_like_an_image_is_refused_as_the_wrong_format(tmp_path
 def test_a_file_over_5_mb_is_refused_without_reading_all_of_it(tmp_path):
     stream = io.BytesIO(image_bytes() + b"\0" * MAX_ARTWORK_BYTES * 2)
     with pytest.raises(InvalidArtwork, match=r"^Artwork must be 5 MB or smaller\.$"):
-        process_artwork(stream, tmp_path)
+        process_artwork(stream, FolderStorage(tmp_path))
     assert stream.tell() == MAX_ARTWORK_BYTES + 1
 
 
@@ -165,30 +167,30 @@ def test_a_decompression_bomb_is_refused(tmp_path, monkeypatch, size):
     assert "too many pixels" in refusal(data, tmp_path)
 
 
-def test_artwork_paths_refuse_keys_that_could_escape_the_folder(tmp_path):
+def test_artwork_names_refuse_keys_that_could_escape_the_folder():
     for key in ["../../etc/passwd", "ABCDEF", "", "a" * 31, "g" * 32]:
         with pytest.raises(ValueError, match="not an artwork key"):
-            artwork_path(tmp_path, key, "page.jpg")
+            rendition_name(key, "page.jpg")
     with pytest.raises(ValueError, match="unknown artwork rendition"):
-        artwork_path(tmp_path, "a" * 32, "original")
+        rendition_name("a" * 32, "original")
 
 
 def test_deleting_artwork_removes_both_renditions_and_tolerates_missing_files(tmp_path):
-    key, _ = process_artwork(io.BytesIO(image_bytes()), tmp_path)
-    delete_artwork(tmp_path, key)
+    key, _ = process_artwork(io.BytesIO(image_bytes()), FolderStorage(tmp_path))
+    delete_artwork(FolderStorage(tmp_path), key)
     assert not any((tmp_path / "artwork").iterdir())
-    delete_artwork(tmp_path, key)
+    delete_artwork(FolderStorage(tmp_path), key)
 
 
 def test_artwork_stored_before_renditions_gets_them_and_its_palette(app, make, artist, runner):
     campaign = make.campaign(owner=artist, slug="old-cover")
-    folder = app.config["UPLOAD_FOLDER"]
     with app.app_context():
         row = db.session.get(Campaign, campaign.id)
         old_key = row.artwork
         # As stored before renditions: only the page and thumbnail JPEGs, no palette.
-        for rendition in RENDITION_FILES - {"page.jpg", "thumb.jpg"}:
-            artwork_path(folder, old_key, rendition).unlink()
+        storage().delete(
+            rendition_name(old_key, r) for r in RENDITION_FILES - {"page.jpg", "thumb.jpg"}
+        )
         row.palette_dominant = row.palette_accent = None
         db.session.commit()
 
@@ -198,5 +200,5 @@ def test_artwork_stored_before_renditions_gets_them_and_its_palette(app, make, a
     with app.app_context():
         row = db.session.get(Campaign, campaign.id)
         assert row.artwork != old_key and row.palette is not None
-        assert all(artwork_path(folder, row.artwork, r).is_file() for r in RENDITION_FILES)
-    assert not artwork_path(folder, old_key, "page.jpg").exists()
+        assert all(storage().get(rendition_name(row.artwork, r)) for r in RENDITION_FILES)
+        assert storage().get(rendition_name(old_key, "page.jpg")) is None

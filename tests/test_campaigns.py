@@ -6,11 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from app.campaigns.artwork import artwork_path
 from app.extensions import db
 from app.models import Campaign
 from app.platforms import registry
-from tests.factories import log_in, png_bytes
+from tests.factories import artwork_is_stored, log_in, png_bytes
 
 NEXT_MONTH = date.today() + timedelta(days=30)
 
@@ -69,7 +68,7 @@ def test_an_artist_creates_a_campaign_with_every_field(logged_in, app):
     assert campaign.platforms == list(registry.KEYS)
     assert campaign.active and campaign.phase == "presave"
     for rendition in ("page.jpg", "thumb.jpg"):
-        assert artwork_path(app.config["UPLOAD_FOLDER"], campaign.artwork, rendition).is_file()
+        assert artwork_is_stored(app, campaign.artwork, rendition)
 
     listing = logged_in.get("/dashboard/").text
     assert "Night Drive" in listing
@@ -202,7 +201,6 @@ def test_a_taken_page_address_is_refused(logged_in, app, make, artist):
 
 def test_editing_keeps_the_artwork_unless_a_new_one_is_uploaded(logged_in, app, make, artist):
     campaign = make.campaign(artist, title="Old title")
-    folder = app.config["UPLOAD_FOLDER"]
     url = f"/dashboard/campaigns/{campaign.id}/edit"
     page = logged_in.get(url).text
     assert "Old title" in page and campaign.source_value in page
@@ -221,8 +219,11 @@ def test_editing_keeps_the_artwork_unless_a_new_one_is_uploaded(logged_in, app, 
     )
     [replaced] = campaigns(app)
     assert replaced.artwork != campaign.artwork
-    assert not artwork_path(folder, campaign.artwork, "page.jpg").exists()
-    assert artwork_path(folder, replaced.artwork, "page.jpg").exists()
+    # The old artwork goes once the response is sent, not before.
+    assert artwork_is_stored(app, campaign.artwork, "page.jpg")
+    response.close()
+    assert not artwork_is_stored(app, campaign.artwork, "page.jpg")
+    assert artwork_is_stored(app, replaced.artwork, "page.jpg")
 
 
 def test_a_past_release_date_may_stay_when_editing_other_fields(logged_in, app, make, artist):
@@ -283,7 +284,8 @@ def test_deleting_asks_first_then_removes_the_campaign_and_its_artwork(
     response = logged_in.post(url)
     assert response.status_code == 303
     assert campaigns(app) == []
-    assert not artwork_path(app.config["UPLOAD_FOLDER"], campaign.artwork, "thumb.jpg").exists()
+    response.close()
+    assert not artwork_is_stored(app, campaign.artwork, "thumb.jpg")
     assert "“Doomed” was deleted." in logged_in.get("/dashboard/").text
 
 

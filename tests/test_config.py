@@ -21,6 +21,9 @@ def clean_env(monkeypatch):
         "VAPID_PRIVATE_KEY",
         "VAPID_PUBLIC_KEY",
         "VAPID_SUBJECT",
+        "MEDIA_STORAGE",
+        "MEDIA_S3_BUCKET",
+        "UPLOAD_FOLDER",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -68,6 +71,39 @@ def test_production_never_mounts_the_simulator(clean_env):
     _production_secrets(clean_env)
     clean_env.setenv("PLATFORM_MODE", "simulator")
     with pytest.raises(ConfigError, match="PLATFORM_MODE=live"):
+        load()
+
+
+def _live_platforms(env):
+    _production_secrets(env)
+    env.setenv("DISABLED_PLATFORMS", "spotify, apple_music, tidal, youtube_music, youtube")
+
+
+def test_production_keeps_artwork_in_the_database_unless_given_a_folder_or_a_bucket(clean_env):
+    _live_platforms(clean_env)
+    assert load()["MEDIA_STORAGE"] == "database"
+    clean_env.setenv("UPLOAD_FOLDER", "/mnt/volume/uploads")
+    assert load()["MEDIA_STORAGE"] == "folder"
+    clean_env.setenv("MEDIA_S3_BUCKET", "artwork")
+    assert load()["MEDIA_STORAGE"] == "s3"
+    clean_env.setenv("MEDIA_STORAGE", "database")
+    assert load()["MEDIA_STORAGE"] == "database"
+
+
+def test_a_local_run_keeps_artwork_in_its_instance_folder(clean_env, tmp_path):
+    clean_env.setattr("app.config.INSTANCE", tmp_path)
+    clean_env.setenv("DROPDAY_ENV", "development")
+    cfg = load()
+    assert cfg["MEDIA_STORAGE"] == "folder" and cfg["UPLOAD_FOLDER"] == str(tmp_path / "uploads")
+
+
+def test_an_unknown_media_storage_or_a_bucketless_s3_is_refused(clean_env):
+    _live_platforms(clean_env)
+    clean_env.setenv("MEDIA_STORAGE", "ftp")
+    with pytest.raises(ConfigError, match="MEDIA_STORAGE must be one of: folder, database, s3"):
+        load()
+    clean_env.setenv("MEDIA_STORAGE", "s3")
+    with pytest.raises(ConfigError, match="MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET"):
         load()
 
 

@@ -1,22 +1,21 @@
 """Validate an uploaded artwork image and store the renditions the pages show.
 
-Every rendition goes through `store_rendition` (bytes by key and name), so moving artwork
-to another storage changes one function.
+Every rendition goes through `store_rendition` into the media storage the caller passes
+(app/media/storage.py), so the backend is a setting, never a concern of this module.
 """
 
 import io
 import os
 import re
-import tempfile
 import uuid
 import warnings
-from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from app.campaigns.palette import Palette, derive_palette
 from app.campaigns.share_card import share_card
+from app.media.storage import Storage
 
 MAX_ARTWORK_BYTES = 5 * 1024 * 1024
 MIN_SIDE = 300
@@ -61,7 +60,7 @@ def check_size(stream: BinaryIO) -> None:
 
 
 def process_artwork(
-    stream: BinaryIO, upload_folder: str | os.PathLike, title: str = "", artist: str = ""
+    stream: BinaryIO, storage: Storage, title: str = "", artist: str = ""
 ) -> tuple[str, Palette]:
     """Store the renditions of an upload; return their key and the artwork's palette."""
     image = _read(stream)
@@ -74,17 +73,17 @@ def process_artwork(
 
     key = uuid.uuid4().hex
     try:
-        store_rendition(upload_folder, key, "page.jpg", _encode(page, "jpg"))
-        store_rendition(upload_folder, key, "thumb.jpg", _encode(thumb, "jpg"))
+        store_rendition(storage, key, "page.jpg", _encode(page, "jpg"))
+        store_rendition(storage, key, "thumb.jpg", _encode(thumb, "jpg"))
         card = share_card(page, title, artist, palette)
-        store_rendition(upload_folder, key, "og.jpg", _encode(card, "jpg"))
+        store_rendition(storage, key, "og.jpg", _encode(card, "jpg"))
         for width in WIDTHS:
             size = min(width, side)
             resized = page.resize((size, size), Image.Resampling.LANCZOS)
             for ext in FORMATS:
-                store_rendition(upload_folder, key, f"{width}.{ext}", _encode(resized, ext))
+                store_rendition(storage, key, f"{width}.{ext}", _encode(resized, ext))
     except BaseException:
-        delete_artwork(upload_folder, key)
+        delete_artwork(storage, key)
         raise
     return key, palette
 
@@ -110,33 +109,32 @@ def _thumbnail(image: Image.Image) -> Image.Image:
     return ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
 
-def artwork_path(upload_folder: str | os.PathLike, key: str, rendition: str) -> Path:
-    """Where rendition ("page.jpg", "480.avif", ...) of artwork `key` is kept."""
+def rendition_name(key: str, rendition: str) -> str:
+    """The storage name of rendition ("page.jpg", "480.avif", ...) of artwork `key`."""
     if not isinstance(key, str) or not _KEY.fullmatch(key):
         raise ValueError(f"not an artwork key: {key!r}")
     if rendition not in RENDITION_FILES:
         raise ValueError(f"unknown artwork rendition: {rendition!r}")
-    return Path(upload_folder, "artwork", f"{key}-{rendition}")
+    return f"artwork/{key}-{rendition}"
 
 
-def store_rendition(upload_folder: str | os.PathLike, key: str, rendition: str, data: bytes):
-    """Keep the bytes of one rendition; readers never see a half-written file."""
-    path = artwork_path(upload_folder, key, rendition)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a front web server may serve these
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def mimetype(name: str) -> str:
+    """The MIME type of a rendition (or a stored name) by its extension."""
+    found = FORMATS.get(name.rsplit(".", 1)[-1])
+    return found[1] if found else "application/octet-stream"
 
 
-def delete_artwork(upload_folder: str | os.PathLike, key: str) -> None:
-    for rendition in RENDITION_FILES:
-        artwork_path(upload_folder, key, rendition).unlink(missing_ok=True)
+def store_rendition(storage: Storage, key: str, rendition: str, data: bytes) -> None:
+    storage.put(rendition_name(key, rendition), data, mimetype(rendition))
+
+
+def rendition_names(key: str) -> list[str]:
+    """Every storage name artwork `key` may have."""
+    return [rendition_name(key, rendition) for rendition in sorted(RENDITION_FILES)]
+
+
+def delete_artwork(storage: Storage, key: str) -> None:
+    storage.delete(rendition_names(key))
 
 
 def _encode(image: Image.Image, ext: str) -> bytes:

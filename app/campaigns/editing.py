@@ -1,11 +1,13 @@
 """Creating and changing campaigns from a validated form."""
 
-from flask import current_app
+import io
+
 from sqlalchemy.exc import IntegrityError
 
-from app.campaigns.artwork import artwork_path, delete_artwork, process_artwork
+from app.campaigns.artwork import delete_artwork, process_artwork, rendition_name, rendition_names
 from app.campaigns.slugs import slugify, unique_slug
 from app.extensions import db
+from app.media.storage import delete_after_response, storage
 from app.models import Artist, Campaign, PreviousSlug
 from app.platforms import registry
 
@@ -45,12 +47,12 @@ def _move_address(campaign: Campaign, new_slug: str) -> None:
 def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Campaign:
     """Apply a validated CampaignForm; the artwork is written before the row commits and
     removed again if the commit fails, so neither is left without the other."""
-    folder = current_app.config["UPLOAD_FOLDER"]
+    media = storage()
     new_artwork = palette = None
     upload = form.artwork.data
     if upload and getattr(upload, "filename", ""):
         new_artwork, palette = process_artwork(
-            upload.stream, folder, form.title.data, form.artist_name.data
+            upload.stream, media, form.title.data, form.artist_name.data
         )
 
     slug = form.slug.data or (campaign.slug if campaign else None)
@@ -77,13 +79,13 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     except Exception as error:
         db.session.rollback()
         if new_artwork:
-            delete_artwork(folder, new_artwork)
+            delete_artwork(media, new_artwork)
         if isinstance(error, IntegrityError):
             # Another campaign took the address between the check and the save.
             raise SlugTaken(slug) from error
         raise
     if new_artwork and old_artwork:
-        delete_artwork(folder, old_artwork)
+        delete_after_response(rendition_names(old_artwork))
     return campaign
 
 
@@ -99,18 +101,21 @@ def refresh_old_artwork() -> int:
 def refresh_artwork(campaign: Campaign) -> None:
     """Make the renditions, share card and palette of artwork stored before they existed,
     from its stored page rendition; the old files go once the campaign points at the new."""
-    folder = current_app.config["UPLOAD_FOLDER"]
+    media = storage()
     old = campaign.artwork
-    with artwork_path(folder, old, "page.jpg").open("rb") as page:
-        new, palette = process_artwork(page, folder, campaign.title, campaign.artist_name)
+    stored = media.get(rendition_name(old, "page.jpg"))
+    if stored is None:
+        raise LookupError(f"campaign {campaign.slug}: its artwork's page rendition is missing")
+    page = stored.read()
+    new, palette = process_artwork(io.BytesIO(page), media, campaign.title, campaign.artist_name)
     campaign.artwork, campaign.palette = new, palette
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        delete_artwork(folder, new)
+        delete_artwork(media, new)
         raise
-    delete_artwork(folder, old)
+    delete_artwork(media, old)
 
 
 def delete_campaign(campaign: Campaign) -> None:
@@ -118,4 +123,4 @@ def delete_campaign(campaign: Campaign) -> None:
     db.session.delete(campaign)
     db.session.commit()
     if artwork:
-        delete_artwork(current_app.config["UPLOAD_FOLDER"], artwork)
+        delete_after_response(rendition_names(artwork))

@@ -4,12 +4,11 @@ page would have if the artist saved the form as it stands. Nothing is stored."""
 import base64
 from dataclasses import dataclass
 
-from flask import url_for
-
 from app.campaigns.artwork import InvalidArtwork, preview_artwork
 from app.campaigns.look import DEFAULT_THEME, THEMES
 from app.campaigns.palette import Palette
 from app.form_filters import clean_text
+from app.media.views import artwork_url
 from app.models import Campaign
 from app.platforms import registry
 
@@ -38,7 +37,7 @@ def page_preview(form, files, campaign: Campaign | None) -> PagePreview:
     palette = campaign.palette if saved else None
     image_src = None
     if saved and campaign.artwork:
-        image_src = url_for("media.artwork", key=campaign.artwork, rendition="thumb.jpg")
+        image_src = artwork_url(campaign.artwork, "thumb.jpg")
     error = None
     upload = files.get("artwork")
     if upload and upload.filename:

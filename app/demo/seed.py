@@ -4,13 +4,13 @@
 import io
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from app.campaigns.artwork import process_artwork
 from app.campaigns.palette import Palette
 from app.demo import rehearsal
 from app.extensions import db
+from app.media.storage import storage
 from app.models import Artist, Campaign
 from app.platforms import registry
 
@@ -52,7 +52,7 @@ def ensure_demo() -> str:
 
 
 def _artwork() -> tuple[str, Palette]:
-    return process_artwork(io.BytesIO(_demo_artwork()), current_app.config["UPLOAD_FOLDER"])
+    return process_artwork(io.BytesIO(_demo_artwork()), storage())
 
 
 def _demo_artwork() -> bytes:

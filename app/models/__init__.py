@@ -5,6 +5,7 @@ from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
+from app.models.media import StoredMedia
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
 
@@ -23,5 +24,6 @@ __all__ = [
     "PushSubscription",
     "ReleaseCheck",
     "Signup",
+    "StoredMedia",
     "VisitorDay",
 ]

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import Row, select
 
 from app.extensions import db
+from app.media.views import artwork_url as media_url
 from app.models import Campaign, Delivery, Signup
 from app.release_day.outbox import Lease
 
@@ -67,4 +68,4 @@ def artwork_url(artwork: str | None, size: str) -> str | None:
     """The absolute URL of a campaign's cover in one of its stored sizes."""
     if not artwork:
         return None
-    return f"{current_app.config['PUBLIC_URL']}/media/artwork/{artwork}-{size}.jpg"
+    return media_url(artwork, f"{size}.jpg", external=True)
