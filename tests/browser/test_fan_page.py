@@ -171,7 +171,7 @@ FAKE_PUSH_MANAGER = """
 (() => {
   let current = null;
   const make = () => ({
-    endpoint: "https://push.example.net/send/browser-test",
+    endpoint: location.origin + "/simulator/push/send/browser-test",
     toJSON() {
       return {endpoint: this.endpoint, expirationTime: null,
               keys: {p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u" +
