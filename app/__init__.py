@@ -25,6 +25,7 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (registers the tables with the metadata)
         proxies,
         public_cache,
+        request_body,
         static_files,
     )
     from app.auth.session import init_login
@@ -32,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import compress, csrf, db, htmx, limiter, mail, migrate
     from app.jobs import init_jobs
 
+    request_body.init_app(app)
     proxies.init_app(app)
     public_cache.init_app(app)
     static_files.init_app(app)
