@@ -2,6 +2,7 @@
 push opt-in, unsubscribe. Public, session-free pages with their own base template."""
 
 from app.fan import (  # noqa: F401 (registers routes)
+    confirm,
     connect,
     marks,
     page,

@@ -57,6 +57,7 @@ class EmailSignup(NamedTuple):
     id: int
     mode: str
     unsubscribe_token: str
+    confirmed_at: object  # None while a double opt-in signup awaits the fan's confirmation
 
 
 def record_email_signup(
@@ -113,6 +114,11 @@ def _email_upsert(dialect: str):
         "email": bindparam("email", type_=table.c.email.type),
         "consent_version": bindparam("consent_version", type_=table.c.consent_version.type),
         "unsubscribe_token": bindparam("unsubscribe_token", type_=table.c.unsubscribe_token.type),
+        # With double opt-in the fan confirms by email first; otherwise signing up is enough.
+        "confirmed_at": case(
+            (Campaign.__table__.c.double_opt_in, literal(None, table.c.confirmed_at.type)),
+            else_=now,
+        ),
         "created_at": now,
         "updated_at": now,
     }
@@ -131,7 +137,7 @@ def _email_upsert(dialect: str):
             "unsubscribed_at": None,
             "updated_at": insert.excluded.updated_at,
         },
-    ).returning(table.c.id, table.c.mode, table.c.unsubscribe_token)
+    ).returning(table.c.id, table.c.mode, table.c.unsubscribe_token, table.c.confirmed_at)
 
 
 def _count_signup(

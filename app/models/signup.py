@@ -44,6 +44,10 @@ class Signup(db.Model):
         db.String(64), unique=True, default=new_unsubscribe_token
     )
     unsubscribed_at = mapped_column(UTCDateTime)
+    # When the fan confirmed their email; None while a double opt-in signup awaits it (such a
+    # signup is not mailed, not exported, and is deleted after a week). Set at signup where
+    # the campaign asks for no confirmation.
+    confirmed_at = mapped_column(UTCDateTime, default=utcnow)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -94,3 +98,12 @@ class PushSubscription(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     signup = relationship("Signup", back_populates="push_subscription")
+
+
+class BouncedEmail(db.Model):
+    """An address whose mail server refused mail for good (SMTP 5xx): no campaign of this
+    installation mails it again."""
+
+    email: Mapped[str] = mapped_column(db.String(254), primary_key=True)  # normalized
+    reason: Mapped[str] = mapped_column(db.String(255))
+    bounced_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

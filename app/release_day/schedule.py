@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from app import clock
+from app.fan import double_opt_in
 from app.insights import visitors
 from app.release_day.deliver import enqueue_deliveries
 from app.release_day.detect import enqueue_due_checks
@@ -48,4 +49,6 @@ PERIODIC = (
     Periodic("dropday-tick", tick, "release", 60),
     # Insights: yesterday's visitor digests go (app/insights/visitors.py).
     Periodic("dropday-insights-forget", visitors.forget_past_days, "release", 600),
+    # Double opt-in signups never confirmed go after a week (app/fan/double_opt_in.py).
+    Periodic("dropday-forget-unconfirmed", double_opt_in.forget_unconfirmed, "release", 3600),
 )
