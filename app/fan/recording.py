@@ -256,3 +256,17 @@ def unsubscribe(signup: Signup) -> None:
     db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
     db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
     db.session.commit()
+
+
+def disconnect(signup: Signup) -> None:
+    """The fan withdraws the platform access: the tokens are deleted (no save will happen)."""
+    db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
+    db.session.commit()
+
+
+def forget(signup: Signup) -> None:
+    """Everything Dropday holds about the fan for this campaign goes at once: the signup, and
+    with it (foreign keys, ON DELETE CASCADE) the connection's tokens, the push subscription
+    and the release-day deliveries, so no row keeps the email."""
+    db.session.execute(delete(Signup).where(Signup.id == signup.id))
+    db.session.commit()

@@ -1,8 +1,10 @@
-"""Unsubscribe: /u/<token>, the token random and unguessable (not the row id).
+"""The fan's own data page: /u/<token>, the token random and unguessable (not the row id),
+linked from every email and the confirmation.
 
-GET shows what the fan is leaving and a button; POST unsubscribes. Mail clients that follow
-RFC 8058 POST `List-Unsubscribe=One-Click` to the same URL, without a CSRF token: the
-token in the URL is the proof.
+GET shows everything Dropday holds about the fan for the campaign, with buttons to
+unsubscribe, disconnect the platform, turn push off or delete everything. POST /u/<token>
+unsubscribes: mail clients that follow RFC 8058 POST `List-Unsubscribe=One-Click` to it
+without a CSRF token, so every action here takes the token in the URL as the proof.
 """
 
 import re
@@ -10,9 +12,11 @@ import re
 from flask import abort, make_response, render_template, request
 
 from app.extensions import csrf, db
+from app.fan import consent
 from app.fan.blueprint import bp
-from app.fan.recording import unsubscribe
+from app.fan.recording import disconnect, forget, remove_push_subscription, unsubscribe
 from app.models import Campaign, Signup
+from app.platforms import registry
 from app.public_cache import private
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")  # secrets.token_urlsafe
@@ -27,18 +31,32 @@ def signup_or_404(token: str) -> Signup:
     return signup
 
 
-def _page(signup: Signup, done: bool):
-    campaign = db.session.get(Campaign, signup.campaign_id)
-    html = render_template("fan/unsubscribe.html", signup=signup, campaign=campaign, done=done)
+def _private(html: str):
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
+def _page(signup: Signup, notice: str = ""):
+    campaign = db.session.get(Campaign, signup.campaign_id)
+    consent_text = consent.text(
+        signup.consent_version, signup.mode, title=campaign.title, artist=campaign.artist_name
+    )
+    html = render_template(
+        "fan/unsubscribe.html",
+        signup=signup,
+        campaign=campaign,
+        done=signup.unsubscribed_at is not None,
+        consent_text=consent_text,
+        platform_name=registry.name(signup.platform),
+        notice=notice,
+    )
+    return _private(html)
+
+
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str):
-    signup = signup_or_404(token)
-    return _page(signup, done=signup.unsubscribed_at is not None)
+    return _page(signup_or_404(token))
 
 
 @bp.post("/u/<token>")
@@ -48,4 +66,29 @@ def unsubscribe_post(token: str):
     unsubscribe(signup)
     if request.form.get("List-Unsubscribe") == "One-Click":
         return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
-    return _page(signup, done=True)
+    return _page(signup)
+
+
+@bp.post("/u/<token>/disconnect")
+@csrf.exempt  # the token in the URL is the proof
+def disconnect_post(token: str):
+    signup = signup_or_404(token)
+    disconnect(signup)
+    return _page(signup, "Your platform is disconnected: Dropday deleted its access.")
+
+
+@bp.post("/u/<token>/push-off")
+@csrf.exempt  # the token in the URL is the proof
+def push_off_post(token: str):
+    signup = signup_or_404(token)
+    remove_push_subscription(signup)
+    return _page(signup, "Notifications are off.")
+
+
+@bp.post("/u/<token>/delete")
+@csrf.exempt  # the token in the URL is the proof
+def delete_post(token: str):
+    signup = signup_or_404(token)
+    campaign = db.session.get(Campaign, signup.campaign_id)
+    forget(signup)
+    return _private(render_template("fan/deleted.html", campaign=campaign))
