@@ -146,6 +146,8 @@ def load(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # New campaigns start with double opt-in on (the artist may still switch it per campaign).
         "DOUBLE_OPT_IN": _bool(env.get("DOUBLE_OPT_IN")),
+        # Days after a release that fans' emails and push subscriptions are kept (app/retention.py).
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "90")),
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),

@@ -11,7 +11,7 @@ is cheap and idempotent all the same, so a tick right after Redis was emptied do
 import logging
 from dataclasses import dataclass
 
-from app import clock
+from app import clock, retention
 from app.fan import double_opt_in
 from app.insights import visitors
 from app.release_day.deliver import enqueue_deliveries
@@ -51,4 +51,6 @@ PERIODIC = (
     Periodic("dropday-insights-forget", visitors.forget_past_days, "release", 600),
     # Double opt-in signups never confirmed go after a week (app/fan/double_opt_in.py).
     Periodic("dropday-forget-unconfirmed", double_opt_in.forget_unconfirmed, "release", 3600),
+    # Spent platform tokens, and fans' data past RETENTION_DAYS, go (app/retention.py).
+    Periodic("dropday-retention", retention.enforce, "release", 60),
 )
