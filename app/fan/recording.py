@@ -217,6 +217,8 @@ def _direct(
     connection.platform = platform
     connection.account_id = connected.account_id
     connection.store_tokens(connected.tokens)
+    if connection.health == "broken":  # the fan answered the reconnect email
+        connection.health = "reconnected"
     connection.status = "valid"
     db.session.add(connection)
     db.session.flush()

@@ -48,6 +48,8 @@ class Signup(db.Model):
     # signup is not mailed, not exported, and is deleted after a week). Set at signup where
     # the campaign asks for no confirmation.
     confirmed_at = mapped_column(UTCDateTime, default=utcnow)
+    # When the fan was emailed that their platform connection broke (at most once).
+    reconnect_mailed_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -81,6 +83,9 @@ class Connection(HoldsTokens, db.Model):
     token_expires_at = synonym("expires_at")  # the name HoldsTokens reads
     scope: Mapped[str | None] = mapped_column(db.String(255))
     status: Mapped[str] = mapped_column(db.String(8), default="valid")
+    # Before release day (app/release_day/health.py): "healthy", "broken" or "reconnected".
+    health: Mapped[str | None] = mapped_column(db.String(12))
+    health_checked_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 

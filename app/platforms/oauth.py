@@ -203,6 +203,10 @@ class OAuthClient(HttpClient):
         tokens = tokens_from(token)
         return Connected(tokens, self.account_id(token, tokens))
 
+    def check(self, tokens: Tokens, on_refresh: TokenSaver) -> None:
+        """A refresh proves the grant still stands (and renews the access token)."""
+        self.fan_session(tokens, on_refresh, stale=lambda response: False).refresh()
+
     def fan_session(
         self, tokens: Tokens, on_refresh: TokenSaver, stale: Callable[[requests.Response], bool]
     ) -> "FanSession":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app import clock, retention
 from app.fan import double_opt_in
 from app.insights import visitors
+from app.release_day import health
 from app.release_day.deliver import enqueue_deliveries
 from app.release_day.detect import enqueue_due_checks
 from app.release_day.outbox import revive_expired_leases
@@ -53,4 +54,6 @@ PERIODIC = (
     Periodic("dropday-forget-unconfirmed", double_opt_in.forget_unconfirmed, "release", 3600),
     # Spent platform tokens, and fans' data past RETENTION_DAYS, go (app/retention.py).
     Periodic("dropday-retention", retention.enforce, "release", 60),
+    # Fans' platform connections, 24 h and 1 h before each release (health.py).
+    Periodic("dropday-connection-health", health.check_connections, "release", 60),
 )
