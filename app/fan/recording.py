@@ -10,6 +10,7 @@
 """
 
 import functools
+import logging
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,7 +24,10 @@ from app.insights import counting
 from app.insights.attribution import Attribution
 from app.models import Campaign, Connection, PushSubscription, Signup
 from app.models.signup import new_unsubscribe_token
-from app.platforms.base import Connected
+from app.platforms.base import Connected, PlatformError, RevocableClient
+from app.platforms.clients import client_for
+
+log = logging.getLogger(__name__)
 
 MAX_EMAIL = 254  # RFC 5321's limit on a whole address
 
@@ -256,19 +260,34 @@ def unsubscribe(signup: Signup) -> None:
         signup.unsubscribed_at = clock.now()
         counting.add(signup.campaign_id, "unsubscribe", [("platform", signup.platform)])
     db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
-    db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
-    db.session.commit()
+    disconnect(signup)
 
 
 def disconnect(signup: Signup) -> None:
-    """The fan withdraws the platform access: the tokens are deleted (no save will happen)."""
+    """The fan withdraws the platform access: the tokens are deleted (no save will happen)
+    and, where the platform has a revocation endpoint, revoked there first."""
+    _revoke(signup)
     db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
     db.session.commit()
+
+
+def _revoke(signup: Signup) -> None:
+    connection = db.session.scalar(select(Connection).where(Connection.signup_id == signup.id))
+    if connection is None:
+        return
+    client = client_for(connection.platform)
+    if not isinstance(client, RevocableClient):
+        return
+    try:
+        client.revoke(connection.tokens)
+    except PlatformError as error:  # the tokens are deleted here all the same
+        log.warning("revoking a %s connection failed: %s", connection.platform, error)
 
 
 def forget(signup: Signup) -> None:
     """Everything Dropday holds about the fan for this campaign goes at once: the signup, and
     with it (foreign keys, ON DELETE CASCADE) the connection's tokens, the push subscription
-    and the release-day deliveries, so no row keeps the email."""
+    and the release-day deliveries, so no row keeps the email. The grant is revoked first."""
+    _revoke(signup)
     db.session.execute(delete(Signup).where(Signup.id == signup.id))
     db.session.commit()

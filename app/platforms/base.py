@@ -169,6 +169,12 @@ class DirectSaveClient(PlatformClient, Protocol):
 
 
 @runtime_checkable
+class RevocableClient(DirectSaveClient, Protocol):
+    def revoke(self, tokens: Tokens) -> None:
+        """Withdraw the fan's grant at the platform (its token revocation endpoint)."""
+
+
+@runtime_checkable
 class VerifiableSaveClient(DirectSaveClient, Protocol):
     def verify(self, tokens: Tokens, listing: Listing) -> bool:
         """Is `listing` in the fan's library now? (TemporaryError if the platform cannot say.)"""
