@@ -69,20 +69,20 @@ def unsubscribe_post(token: str):
     return _page(signup)
 
 
-@bp.post("/u/<token>/disconnect")
-@csrf.exempt  # the token in the URL is the proof
-def disconnect_post(token: str):
-    signup = signup_or_404(token)
-    disconnect(signup)
-    return _page(signup, "Your platform is disconnected: Dropday deleted its access.")
+# The page's smaller actions: what each does, and what the page then says.
+ACTIONS = {
+    "disconnect": (disconnect, "Your platform is disconnected: Dropday deleted its access."),
+    "push-off": (remove_push_subscription, "Notifications are off."),
+}
 
 
-@bp.post("/u/<token>/push-off")
+@bp.post("/u/<token>/<any(disconnect, 'push-off'):action>")
 @csrf.exempt  # the token in the URL is the proof
-def push_off_post(token: str):
+def data_action(token: str, action: str):
     signup = signup_or_404(token)
-    remove_push_subscription(signup)
-    return _page(signup, "Notifications are off.")
+    change, notice = ACTIONS[action]
+    change(signup)
+    return _page(signup, notice)
 
 
 @bp.post("/u/<token>/delete")
