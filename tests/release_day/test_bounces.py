@@ -12,6 +12,7 @@ from tests.factories import log_in
 from tests.test_subscribers import subscribers_url
 
 REFUSED = {"gone@example.com": "550 5.1.1 No such user", "busy@example.com": "451 4.3.0 Later"}
+REFUSED_AT_DATA = {"full@example.com": "552 5.2.2 Mailbox full"}
 
 
 class RefusingMailbox(mailbox._KeepAsFile):
@@ -22,6 +23,12 @@ class RefusingMailbox(mailbox._KeepAsFile):
             return REFUSED[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if address in REFUSED_AT_DATA:
+                return REFUSED_AT_DATA[address]
+        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture
@@ -71,3 +78,12 @@ def test_a_temporary_refusal_is_retried_and_is_not_a_bounce(rd, artist, refusing
         delivery = db.session.scalar(select(Delivery).where(Delivery.signup_id == busy.signup_id))
         assert delivery.state == "due" and delivery.attempts == 1
         assert db.session.scalars(select(BouncedEmail)).all() == []
+
+
+def test_a_permanent_refusal_at_data_is_a_bounce_too(rd, artist, refusing_smtp):
+    campaign = rd.campaign(artist, platforms=["spotify"])
+    full = rd.email_fan(campaign, email="full@example.com")
+    rd.run_tick()
+    assert (full.signup_id, "failed", "the mail server refused it (552)") in _emails(rd.app)
+    with rd.app.app_context():
+        assert db.session.scalars(select(BouncedEmail.email)).all() == ["full@example.com"]
