@@ -77,6 +77,7 @@ def create_deliveries(campaign_id: int, now: datetime) -> None:
             "push",
             due,
             Signup.__table__.join(PushSubscription, PushSubscription.signup_id == Signup.id),
+            Signup.confirmed_at.is_not(None),  # double opt-in: only confirmed fans
         ),
     )
     saves = Signup.__table__.join(Connection, Connection.signup_id == Signup.id)
