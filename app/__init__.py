@@ -25,6 +25,7 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (registers the tables with the metadata)
         proxies,
         public_cache,
+        request_body,
         static_files,
     )
     from app.auth.session import init_login
@@ -34,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     from app.languages import select_locale
     from app.media import serving as media_serving
 
+    request_body.init_app(app)
     proxies.init_app(app)
     public_cache.init_app(app)
     static_files.init_app(app)

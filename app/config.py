@@ -6,8 +6,10 @@ else is production, which refuses to start without the secrets it needs.
 """
 
 import json
+import math
 import os
 import secrets
+import string
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -23,6 +25,51 @@ INSTANCE = Path(os.environ.get("DROPDAY_INSTANCE", ROOT / "instance"))
 
 class ConfigError(RuntimeError):
     """A setting production needs is missing or wrong."""
+
+
+# How to make each secret, quoted in the start-up errors and the README.
+GENERATE = {
+    "SECRET_KEY": 'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+    "TOKEN_KEYS": (
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    ),
+    "VAPID_PRIVATE_KEY": (
+        'python -c "from app.vapid import generate_private_key; print(generate_private_key())"'
+    ),
+}
+# Values seen in examples and tutorials: as good as public.
+WEAK_SECRETS = {
+    "changeme", "change-me", "secret", "secret-key", "secretkey", "dev", "development",
+    "test", "testing", "password", "your-secret-key", "super-secret", "supersecret",
+    "replace-me", "please-change-me", "dropday", "flask", "default", "set",
+}  # fmt: skip
+SECRET_KEY_BITS = 256  # 32 bytes of entropy
+
+
+# The alphabets secrets are drawn from, smallest first: a secret scores the bits of the first
+# that holds all its characters, per character.
+_ALPHABETS = [
+    set(string.digits),
+    set(string.hexdigits.lower()),
+    set(string.hexdigits.upper()) | set(string.digits),
+    set(string.ascii_lowercase + string.digits),
+    set(string.ascii_letters + string.digits + "-_=+/"),
+    set(string.printable.strip()),
+]
+
+
+def _entropy_bits(value: str) -> float:
+    """An upper bound on a secret's entropy; a value of a few repeated characters scores 0."""
+    if len(set(value)) < 10:
+        return 0.0
+    for alphabet in _ALPHABETS:
+        if set(value) <= alphabet:
+            return len(value) * math.log2(len(alphabet))
+    return len(value) * 8.0  # beyond printable ASCII: count bytes, not characters
+
+
+def _generate_hint(name: str) -> str:
+    return f"Generate one with: {GENERATE[name]}"
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -108,6 +155,10 @@ def load(overrides: dict | None = None) -> dict:
         "INSIGHTS_FLUSH_SECONDS": float(env.get("INSIGHTS_FLUSH_SECONDS", "2")),
         # How many reverse proxies in front of the app set X-Forwarded-For (app/proxies.py).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # New campaigns start with double opt-in on (the artist may still switch it per campaign).
+        "DOUBLE_OPT_IN": _bool(env.get("DOUBLE_OPT_IN")),
+        # Days after a release that fans' emails and push subscriptions are kept (app/retention.py).
+        "RETENTION_DAYS": int(env.get("RETENTION_DAYS", "90")),
         "CONNECT_RATE_LIMIT": env.get("CONNECT_RATE_LIMIT", "20 per minute; 120 per hour"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(INSTANCE / "uploads"),
@@ -191,8 +242,15 @@ def check(cfg: dict, production: bool) -> None:
     ]
     if missing:
         names = ", ".join("DATABASE_URL" if n.startswith("SQLALCHEMY") else n for n in missing)
-        hint = " (or set DROPDAY_ENV=development for a local run)" if production else ""
-        raise ConfigError(f"Missing required setting(s): {names}{hint}.")
+        hint = (
+            " DROPDAY_ENV=development is for local runs on your own computer only, "
+            "never for a server."
+            if production
+            else ""
+        )
+        raise ConfigError(f"Missing required setting(s): {names}.{hint}")
+    if production:
+        check_secrets(cfg)
     check_vapid(cfg)
     if cfg["MEDIA_STORAGE"] not in MEDIA_KINDS:
         raise ConfigError(f"MEDIA_STORAGE must be one of: {', '.join(MEDIA_KINDS)}.")
@@ -217,6 +275,27 @@ def check(cfg: dict, production: bool) -> None:
         )
 
 
+def check_secrets(cfg: dict) -> None:
+    """Production's secrets are strong and well formed, or it does not start."""
+    key = cfg["SECRET_KEY"]
+    if key.strip().lower() in WEAK_SECRETS or _entropy_bits(key) < SECRET_KEY_BITS:
+        raise ConfigError(
+            "SECRET_KEY is too weak: it must hold at least 32 bytes of entropy and not be a "
+            f"well-known value. {_generate_hint('SECRET_KEY')}"
+        )
+    keys = [part.strip() for part in cfg["TOKEN_KEYS"].split(",")]
+    try:
+        if not all(keys):
+            raise ValueError("an empty key")
+        for part in keys:
+            Fernet(part)
+    except ValueError as exc:
+        raise ConfigError(
+            "TOKEN_KEYS is malformed: it must be Fernet keys (32 url-safe base64-encoded "
+            f"bytes), comma-separated, newest first. {_generate_hint('TOKEN_KEYS')}"
+        ) from exc
+
+
 def check_vapid(cfg: dict) -> None:
     """The public key browsers get always matches the private key that signs the pushes."""
     if not cfg.get("VAPID_PRIVATE_KEY"):
@@ -224,7 +303,7 @@ def check_vapid(cfg: dict) -> None:
     try:
         derived = vapid.public_key(cfg["VAPID_PRIVATE_KEY"])
     except vapid.VapidKeyError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(f"{exc} {_generate_hint('VAPID_PRIVATE_KEY')}") from exc
     if cfg.get("VAPID_PUBLIC_KEY") and cfg["VAPID_PUBLIC_KEY"].strip() != derived:
         raise ConfigError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY.")
     cfg["VAPID_PUBLIC_KEY"] = derived

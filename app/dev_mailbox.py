@@ -26,9 +26,11 @@ from flask import (
     url_for,
 )
 
+from app.loopback import local_only
 from app.security_headers import untrusted_html
 
 bp = Blueprint("dev_mailbox", __name__, url_prefix="/dev/mailbox")
+local_only(bp)
 
 _NAME = re.compile(r"\d{20}-[0-9a-f]{8}")
 _URL = re.compile(r"https?://[^\s<>\"']+")

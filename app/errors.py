@@ -1,8 +1,13 @@
 """Error pages: a clear message and the right status for every failure, never a bare 500."""
 
+import math
+import time
+
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from app.extensions import limiter
 
 MESSAGES = {
     400: "That request didn't make sense to us.",
@@ -37,19 +42,36 @@ def csrf_error(error: CSRFError):
 def http_error(error: HTTPException):
     status = error.code or 500
     message = MESSAGES.get(status) or error.description or MESSAGES[400]
+    wait = retry_after(error) if status == 429 else None
     if status == 429 and error.description:
         message = error.description
+    if wait and "{wait}" in message:
+        message = message.format(wait=for_people(wait))
     response = make_response(render_error(status, message))
-    if status == 429 and (wait := retry_after(error)):
+    if wait:
         response.headers["Retry-After"] = str(wait)
     return response
 
 
 def retry_after(error: HTTPException) -> int | None:
-    """Seconds to wait after a rate limit: the exceeded limit's window, an upper bound known
-    without asking the limit's storage again (X-RateLimit headers, which would, are off)."""
-    limit = getattr(error, "limit", None)
-    return limit.limit.get_expiry() if limit is not None else None
+    """Seconds until the exceeded limit lets this client in again: the real wait, read from
+    the limit's storage (only when refusing, so it costs nothing on allowed requests)."""
+    if getattr(error, "limit", None) is None:
+        return None
+    breached = next((limit for limit in limiter.current_limits if limit.breached), None)
+    if breached is None:
+        return error.limit.limit.get_expiry()
+    return max(1, math.ceil(breached.window[0] - time.time()))
+
+
+def for_people(seconds: int) -> str:
+    """'a minute', '15 minutes', '2 hours' (rounded up: never a wait shorter than the real)."""
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 1:
+        return "a minute"
+    if minutes < 120:
+        return f"{minutes} minutes"
+    return f"{math.ceil(minutes / 60)} hours"
 
 
 def unexpected_error(error: Exception):

@@ -195,6 +195,13 @@ def test_config(base_config):
 
 
 @pytest.fixture
+def behind_a_proxy(test_config):
+    """One trusted proxy: the app sees each client by its X-Forwarded-For address (ask for it
+    before `app`)."""
+    test_config["TRUSTED_PROXIES"] = 1
+
+
+@pytest.fixture
 def app(test_config, migrated, redis_url):
     app = create_app(test_config)
     with app.app_context():

@@ -68,9 +68,10 @@ def add_signups(app, campaign, count, *, start=T0, step=timedelta(seconds=1)):
             db.session.execute(
                 text(
                     "INSERT INTO signup (campaign_id, platform, mode, email, consent_version,"
-                    " unsubscribe_token, created_at, updated_at)"
+                    " unsubscribe_token, created_at, updated_at, confirmed_at)"
                     " SELECT :campaign, 'spotify', 'email', 'fan' || n || '@example.com', 1,"
-                    " md5(:campaign || '-' || n), :start + n * :step, :start + n * :step"
+                    " md5(:campaign || '-' || n), :start + n * :step, :start + n * :step,"
+                    " :start + n * :step"
                     " FROM generate_series(1, :count) AS n"
                 ),
                 {"campaign": campaign.id, "start": start, "step": step, "count": count},

@@ -1,6 +1,9 @@
 """Configuration: runs locally with nothing set, refuses to run in production half-configured."""
 
+import secrets
+
 import pytest
+from cryptography.fernet import Fernet
 
 from app import vapid
 from app.config import ConfigError, load
@@ -37,9 +40,14 @@ def test_production_refuses_to_start_without_its_secrets(clean_env):
         load()
 
 
+STRONG_SECRET_KEY = "pN3q-Xr8vJt2LwZc5YhBd9Kf7GmQs4TuVa6RyE1oHiWkAeSxC0lDnOpMbFgIjUzP"
+
+
 def _production_secrets(env):
-    for name in ("SECRET_KEY", "TOKEN_KEYS", "DATABASE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL"):
         env.setenv(name, "set")
+    env.setenv("SECRET_KEY", STRONG_SECRET_KEY)
+    env.setenv("TOKEN_KEYS", Fernet.generate_key().decode())
     env.setenv("VAPID_PRIVATE_KEY", VAPID_KEY)
     env.setenv("VAPID_SUBJECT", "mailto:ops@example.com")
 
@@ -174,5 +182,69 @@ def test_a_garbled_vapid_key_is_refused_with_its_name(clean_env, tmp_path):
     clean_env.setattr("app.config.INSTANCE", tmp_path)
     clean_env.setenv("DROPDAY_ENV", "development")
     clean_env.setenv("VAPID_PRIVATE_KEY", "not a key")
-    with pytest.raises(ConfigError, match="VAPID_PRIVATE_KEY"):
+    with pytest.raises(ConfigError, match=r"VAPID_PRIVATE_KEY.*generate_private_key"):
         load()
+
+
+def test_the_missing_settings_error_does_not_offer_development_mode_as_a_way_out(clean_env):
+    with pytest.raises(ConfigError) as refused:
+        load()
+    assert "for local runs on your own computer only" in str(refused.value)
+    assert "(or set DROPDAY_ENV=development" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "changeme",
+        "x" * 64,
+        "abababab" * 8,
+        "short-but-random-9f8e7d",
+        "0123456789abcdef" * 2,
+        "secret",
+    ],
+)
+def test_production_refuses_a_weak_secret_key_and_says_how_to_make_one(clean_env, weak):
+    _production_secrets(clean_env)
+    clean_env.setenv("PLATFORM_MODE", "live")
+    clean_env.setenv("SECRET_KEY", weak)
+    with pytest.raises(ConfigError, match="SECRET_KEY is too weak") as refused:
+        load()
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+@pytest.mark.parametrize("keys", ["set", "not-a-fernet-key", Fernet.generate_key().decode() + ","])
+def test_production_refuses_malformed_token_keys_and_says_how_to_make_one(clean_env, keys):
+    _production_secrets(clean_env)
+    clean_env.setenv("TOKEN_KEYS", keys)
+    with pytest.raises(ConfigError, match="TOKEN_KEYS is malformed") as refused:
+        load()
+    assert "Fernet.generate_key()" in str(refused.value)
+
+
+def test_generated_secrets_are_strong_enough_for_production(clean_env):
+    _production_secrets(clean_env)
+    clean_env.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    clean_env.setenv(
+        "TOKEN_KEYS", f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
+    )
+    with pytest.raises(ConfigError) as refused:
+        load()  # still refused, but only for the platform credentials
+    assert "platform credentials" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_hex(32),
+        lambda: secrets.token_urlsafe(48),
+        lambda: Fernet.generate_key().decode(),
+    ],
+)
+def test_the_usual_ways_to_make_a_secret_key_are_accepted(clean_env, make):
+    _production_secrets(clean_env)
+    for _ in range(50):
+        clean_env.setenv("SECRET_KEY", make())
+        with pytest.raises(ConfigError, match="platform credentials"):
+            load()

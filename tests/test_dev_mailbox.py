@@ -67,3 +67,12 @@ def test_the_mailbox_can_be_emptied(mailbox_page, app, client):
 def test_the_mailbox_is_never_mounted_in_production(make_app):
     client = make_app(DROPDAY_ENV="production").test_client()
     assert client.get("/dev/mailbox/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/dev/mailbox/", "/simulator/"])
+def test_development_pages_answer_only_this_computer(mailbox_page, behind_a_proxy, client, path):
+    assert client.get(path).status_code == 200  # no forwarded address: the loopback client
+    elsewhere = client.get(path, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert elsewhere.status_code == 404
+    direct = client.get(path, environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    assert direct.status_code == 404

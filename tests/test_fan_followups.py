@@ -14,7 +14,7 @@ from tests.factories import log_in
 from tests.fan_pages import sign_up, signups
 
 SUBSCRIPTION = {
-    "endpoint": "https://push.example.net/send/abc123",
+    "endpoint": "http://localhost/simulator/push/send/abc123",  # the simulator's service
     "keys": {
         "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1"
         "XbjhazAkj7I99e8QcYP7DkM",

@@ -130,6 +130,24 @@ def test_reset_requests_for_one_address_are_rate_limited(client, app, artist, ma
     assert len(mailbox_messages()) == 3
 
 
+def test_a_stranger_asking_for_resets_does_not_stop_the_artist_asking(
+    behind_a_proxy, client, app, artist, mailbox_messages
+):
+    stranger = {"X-Forwarded-For": "203.0.113.9"}
+    for _ in range(5):
+        client.post("/forgot-password", data={"email": artist.email}, headers=stranger)
+    refused = client.post("/forgot-password", data={"email": artist.email}, headers=stranger)
+    assert refused.status_code == 429 and "Please wait 60 minutes" in refused.text
+    mine = client.post(
+        "/forgot-password",
+        data={"email": artist.email},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert mine.status_code == 303
+    deliver(app)
+    assert len(mailbox_messages()) == 4  # three for the stranger, one for the artist
+
+
 def test_reset_requests_from_one_address_are_rate_limited(client):
     answers = [
         client.post("/forgot-password", data={"email": f"n{i}@example.com"}).status_code

@@ -1,7 +1,7 @@
 """The Subscribers tab: who signed up, counted, searched, paged by keyset, and removed."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -293,3 +293,9 @@ def test_a_subscriber_id_beyond_the_databases_range_is_404(logged_in, campaign, 
     url = f"/dashboard/campaigns/{campaign.id}/subscribers/{signup_id}/delete"
     assert logged_in.get(url).status_code == 404
     assert logged_in.post(url).status_code == 404
+
+
+def test_the_tab_says_when_fans_emails_are_deleted(logged_in, make, artist):
+    campaign = make.campaign(artist, release_date=date(2027, 3, 5), time_zone="UTC")
+    page = logged_in.get(subscribers_url(campaign)).text
+    assert "deleted on 3 Jun 2027, 90 days after the release" in page

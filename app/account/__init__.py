@@ -13,7 +13,7 @@ from app.models import Artist
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 CHECKED_TRIES = "10 per 15 minutes"
-TOO_MANY = "Too many attempts. Please wait 15 minutes and try again."
+TOO_MANY = "Too many attempts. Please wait {wait} and try again."
 
 
 def _page(posted=None, status: int = 200):

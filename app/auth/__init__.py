@@ -2,6 +2,7 @@
 in password_reset.py)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -13,16 +14,34 @@ from app.models import Artist
 
 bp = Blueprint("auth", __name__)
 
+# Limits per client address, so a stranger locks out only themselves. Per account the limits
+# are far higher: they slow a guesser spread over many addresses, not the artist.
 FAILED_LOGINS = "10 per 15 minutes"
-TOO_MANY = "Too many attempts. Please wait 15 minutes and try again."
+FAILED_LOGINS_PER_ACCOUNT = "100 per 15 minutes"
+RESETS_PER_ADDRESS = "10 per hour"
+RESETS_PER_ACCOUNT_AND_ADDRESS = "3 per hour"
+RESETS_PER_ACCOUNT = "20 per hour"  # also keeps a flood of reset emails off the artist
+TOO_MANY = "Too many attempts. Please wait {wait} and try again."
 
 
 def _failed(response) -> bool:
     return response.status_code != 303
 
 
+def _form_email() -> str:
+    return Artist.normalize_email(request.form.get("email", ""))[:254]
+
+
 def _login_email() -> str:
-    return "login-email:" + Artist.normalize_email(request.form.get("email", ""))[:254]
+    return "login-email:" + _form_email()
+
+
+def _reset_email() -> str:
+    return "reset-email:" + _form_email()
+
+
+def _reset_email_here() -> str:
+    return f"reset-email:{_form_email()}@{get_remote_address()}"
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -51,7 +70,7 @@ def signup():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(FAILED_LOGINS, methods=["POST"], deduct_when=_failed, error_message=TOO_MANY)
 @limiter.limit(
-    FAILED_LOGINS,
+    FAILED_LOGINS_PER_ACCOUNT,
     methods=["POST"],
     key_func=_login_email,
     deduct_when=_failed,
@@ -80,10 +99,6 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-def _reset_email() -> str:
-    return "reset-email:" + Artist.normalize_email(request.form.get("email", ""))[:254]
-
-
 RESET_SENT = (
     "If {email} has a Dropday account, a link to choose a new password is on its way. "
     "It works for one hour."
@@ -91,8 +106,14 @@ RESET_SENT = (
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], error_message=TOO_MANY)
-@limiter.limit("3 per hour", methods=["POST"], key_func=_reset_email, error_message=TOO_MANY)
+@limiter.limit(RESETS_PER_ADDRESS, methods=["POST"], error_message=TOO_MANY)
+@limiter.limit(
+    RESETS_PER_ACCOUNT_AND_ADDRESS,
+    methods=["POST"],
+    key_func=_reset_email_here,
+    error_message=TOO_MANY,
+)
+@limiter.limit(RESETS_PER_ACCOUNT, methods=["POST"], key_func=_reset_email, error_message=TOO_MANY)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

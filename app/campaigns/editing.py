@@ -72,6 +72,7 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     chosen = set(form.platforms.data)
     campaign.platforms = [key for key in registry.KEYS if key in chosen]  # matrix order
     campaign.theme = form.theme.data
+    campaign.double_opt_in = bool(form.double_opt_in.data)
     if new_artwork:
         campaign.artwork, campaign.palette = new_artwork, palette
     try:

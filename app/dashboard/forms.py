@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -75,6 +82,7 @@ class CampaignForm(FlaskForm):
         validate_choice=False,
     )
     platforms = CheckboxesField("Platforms", default=registry.KEYS)
+    double_opt_in = BooleanField("Ask fans to confirm their email (double opt-in)")
     slug = StringField("Page address", filters=[clean_text], validators=[Optional()])
 
     hints = {
@@ -87,6 +95,8 @@ class CampaignForm(FlaskForm):
         "slug": "Lower-case letters, digits and hyphens. Leave empty to use the title.",
         "theme": "From artwork takes the page's colours from the artwork; "
         "text and buttons always stay readable.",
+        "double_opt_in": "Email signups get a confirmation link and count only once the fan "
+        "clicks it; unconfirmed signups are deleted after 7 days.",
     }
     attrs = {
         "release_source": {"placeholder": "spotify:album:… or 602445790609 or USUM71703861"},
@@ -110,6 +120,8 @@ class CampaignForm(FlaskForm):
         self.platforms.choices = [SelectChoice(p.key, p.name) for p in offered]
         if campaign is not None and not self.is_submitted():
             self.release_source.data = campaign.source_value
+        if campaign is None and not self.is_submitted():
+            self.double_opt_in.data = current_app.config["DOUBLE_OPT_IN"]
         if campaign is not None:
             # An edit keeps the address when the field is emptied: say so, not "leave empty".
             self.hints = self.hints | {"slug": "Lower-case letters, digits and hyphens."}

@@ -17,7 +17,7 @@ from app.dashboard.release_report import delivery_log, overview, template_contex
 from app.dashboard.scope import my_campaign
 from app.extensions import htmx, limiter
 from app.htmx_fragments import fragment_request
-from app.release_day import deliver, detect
+from app.release_day import deliver, detect, health
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
 STOP_POLLING = 286  # htmx: swap this answer, then cancel the element's polling
@@ -34,6 +34,7 @@ def _render(campaign, status: int = 200, error: str | None = None):
     view = overview(campaign)
     log = delivery_log(campaign, request.args.get("q", ""), _before())
     context = {"campaign": campaign, "view": view, "log": log, "error": error}
+    context["connections"] = health.health_counts(campaign.id)
     context |= template_context(campaign)
     part = PARTS.get(htmx.target) if fragment_request() else None
     if part:

@@ -17,6 +17,7 @@ from flask import (
 from app.dashboard.blueprint import bp
 from app.dashboard.scope import my_campaign
 from app.htmx_fragments import fragment_request
+from app.retention import forget_date
 from app.subscribers import export
 from app.subscribers.listing import (
     BadCursor,
@@ -47,7 +48,9 @@ def subscribers(campaign_id: int):
     if fragment_request():
         return render_template("dashboard/_subscriber_results.html", **context)
     counts = subscriber_counts(campaign.id, campaign.platforms)
-    return render_template("dashboard/subscribers.html", counts=counts, **context)
+    return render_template(
+        "dashboard/subscribers.html", counts=counts, forget_date=forget_date(campaign), **context
+    )
 
 
 def _cursor(text: str | None) -> Cursor | None:

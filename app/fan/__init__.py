@@ -3,6 +3,7 @@ push opt-in, unsubscribe. Public, session-free pages with their own base templat
 
 from app.fan import (  # noqa: F401 (registers routes)
     calendar,
+    confirm,
     connect,
     language_links,
     marks,

@@ -59,6 +59,7 @@ def confirmation(
         release_day=wording.release_day(chosen, mode, email, campaign.title, stage(campaign)),
         push_token=push_token(signup_row.id) if signup_row else "",
         signup=signup_row,
+        signup_email=email,
     )
     template = "fan/_confirmation.html" if fragment_request() else "fan/page.html"
     response = private(make_response(render_template(template, **context), status))

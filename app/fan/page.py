@@ -13,6 +13,7 @@ from app.extensions import csrf
 from app.fan import consent, smart_link
 from app.fan.answers import closed, confirmation, fan_error, page_context
 from app.fan.blueprint import bp
+from app.fan.double_opt_in import send_confirmation
 from app.fan.form_guard import form_token_ok, same_origin, signup_rate_limit
 from app.fan.language_links import current
 from app.fan.lookup import campaign_or_404, find_campaign, moved_to, offered_platform
@@ -22,6 +23,7 @@ from app.fan.stage import LIVE, stage
 from app.form_filters import clean_text
 from app.htmx_fragments import fragment_request
 from app.insights import attribution
+from app.jobs import enqueue
 from app.public_cache import cacheable, private
 
 # Messages a redirect back to the page may show: fixed texts by code, never echoed input.
@@ -146,6 +148,8 @@ def signup(slug: str):
         if fresh is not None and stage(fresh) == LIVE:
             return smart_link.to_smart_link(fresh, chosen.key)
         return closed(campaign)
+    if signup_row.confirmed_at is None:  # the campaign asks fans to confirm (double opt-in)
+        enqueue(send_confirmation, signup_row.id, queue_name="mail")
     return confirmation(campaign, chosen, signup_row, email)
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request, send_from_directory
 
+from app import user_urls
 from app.extensions import csrf, db
 from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin
@@ -78,6 +79,10 @@ def push_subscription():
     subscription = _subscription(body)
     if subscription is None:
         return _problem("That isn't a push subscription.", 422)
+    try:
+        user_urls.check(subscription[0], current_app.config)
+    except user_urls.UnsafeURL:
+        return _problem("That push service can't be used: it must be a public https address.", 422)
     store_push_subscription(signup, *subscription)
     return "", 204
 

@@ -10,6 +10,7 @@
 """
 
 import functools
+import logging
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
@@ -24,7 +25,10 @@ from app.insights import counting
 from app.insights.attribution import Attribution
 from app.models import Campaign, Connection, PushSubscription, Signup
 from app.models.signup import new_unsubscribe_token
-from app.platforms.base import Connected
+from app.platforms.base import Connected, PlatformError, RevocableClient
+from app.platforms.clients import client_for
+
+log = logging.getLogger(__name__)
 
 MAX_EMAIL = 254  # RFC 5321's limit on a whole address
 
@@ -60,6 +64,7 @@ class EmailSignup(NamedTuple):
     id: int
     mode: str
     unsubscribe_token: str
+    confirmed_at: object  # None while a double opt-in signup awaits the fan's confirmation
 
 
 def record_email_signup(
@@ -124,6 +129,11 @@ def _email_upsert(dialect: str):
         "language": bindparam("language", type_=table.c.language.type),
         "consent_version": bindparam("consent_version", type_=table.c.consent_version.type),
         "unsubscribe_token": bindparam("unsubscribe_token", type_=table.c.unsubscribe_token.type),
+        # With double opt-in the fan confirms by email first; otherwise signing up is enough.
+        "confirmed_at": case(
+            (Campaign.__table__.c.double_opt_in, literal(None, table.c.confirmed_at.type)),
+            else_=now,
+        ),
         "created_at": now,
         "updated_at": now,
     }
@@ -147,7 +157,7 @@ def _email_upsert(dialect: str):
             "unsubscribed_at": None,
             "updated_at": insert.excluded.updated_at,
         },
-    ).returning(table.c.id, table.c.mode, table.c.unsubscribe_token)
+    ).returning(table.c.id, table.c.mode, table.c.unsubscribe_token, table.c.confirmed_at)
 
 
 def _count_signup(
@@ -230,6 +240,8 @@ def _direct(
     connection.platform = platform
     connection.account_id = connected.account_id
     connection.store_tokens(connected.tokens)
+    if connection.health == "broken":  # the fan answered the reconnect email
+        connection.health = "reconnected"
     connection.status = "valid"
     db.session.add(connection)
     db.session.flush()
@@ -267,5 +279,34 @@ def unsubscribe(signup: Signup) -> None:
         signup.unsubscribed_at = clock.now()
         counting.add(signup.campaign_id, "unsubscribe", [("platform", signup.platform)])
     db.session.execute(delete(PushSubscription).where(PushSubscription.signup_id == signup.id))
+    disconnect(signup)
+
+
+def disconnect(signup: Signup) -> None:
+    """The fan withdraws the platform access: the tokens are deleted (no save will happen)
+    and, where the platform has a revocation endpoint, revoked there first."""
+    _revoke(signup)
     db.session.execute(delete(Connection).where(Connection.signup_id == signup.id))
+    db.session.commit()
+
+
+def _revoke(signup: Signup) -> None:
+    connection = db.session.scalar(select(Connection).where(Connection.signup_id == signup.id))
+    if connection is None:
+        return
+    client = client_for(connection.platform)
+    if not isinstance(client, RevocableClient):
+        return
+    try:
+        client.revoke(connection.tokens)
+    except PlatformError as error:  # the tokens are deleted here all the same
+        log.warning("revoking a %s connection failed: %s", connection.platform, error)
+
+
+def forget(signup: Signup) -> None:
+    """Everything Dropday holds about the fan for this campaign goes at once: the signup, and
+    with it (foreign keys, ON DELETE CASCADE) the connection's tokens, the push subscription
+    and the release-day deliveries, so no row keeps the email. The grant is revoked first."""
+    _revoke(signup)
+    db.session.execute(delete(Signup).where(Signup.id == signup.id))
     db.session.commit()

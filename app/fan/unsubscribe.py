@@ -1,8 +1,10 @@
-"""Unsubscribe: /u/<token>, the token random and unguessable (not the row id).
+"""The fan's own data page: /u/<token>, the token random and unguessable (not the row id),
+linked from every email and the confirmation.
 
-GET shows what the fan is leaving and a button; POST unsubscribes. Mail clients that follow
-RFC 8058 POST `List-Unsubscribe=One-Click` to the same URL, without a CSRF token: the
-token in the URL is the proof.
+GET shows everything Dropday holds about the fan for the campaign, with buttons to
+unsubscribe, disconnect the platform, turn push off or delete everything. POST /u/<token>
+unsubscribes: mail clients that follow RFC 8058 POST `List-Unsubscribe=One-Click` to it
+without a CSRF token, so every action here takes the token in the URL as the proof.
 """
 
 import re
@@ -12,9 +14,11 @@ from flask_babel import force_locale
 
 from app import languages
 from app.extensions import csrf, db
+from app.fan import consent
 from app.fan.blueprint import bp
-from app.fan.recording import unsubscribe
+from app.fan.recording import disconnect, forget, remove_push_subscription, unsubscribe
 from app.models import Campaign, Signup
+from app.platforms import registry
 from app.public_cache import private
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")  # secrets.token_urlsafe
@@ -29,20 +33,34 @@ def signup_or_404(token: str) -> Signup:
     return signup
 
 
-def _page(signup: Signup, done: bool):
-    campaign = db.session.get(Campaign, signup.campaign_id)
-    # The fan's own language, the one they signed up in, unless they picked one here.
-    with force_locale(languages.chosen() or signup.language):
-        html = render_template("fan/unsubscribe.html", signup=signup, campaign=campaign, done=done)
+def _private(html: str):
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
+def _page(signup: Signup, notice: str = ""):
+    campaign = db.session.get(Campaign, signup.campaign_id)
+    consent_text = consent.text(
+        signup.consent_version, signup.mode, title=campaign.title, artist=campaign.artist_name
+    )
+    # The fan's own language, the one they signed up in, unless they picked one here.
+    with force_locale(languages.chosen() or signup.language):
+        html = render_template(
+            "fan/unsubscribe.html",
+            signup=signup,
+            campaign=campaign,
+            done=signup.unsubscribed_at is not None,
+            consent_text=consent_text,
+            platform_name=registry.name(signup.platform),
+            notice=notice,
+        )
+    return _private(html)
+
+
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str):
-    signup = signup_or_404(token)
-    return _page(signup, done=signup.unsubscribed_at is not None)
+    return _page(signup_or_404(token))
 
 
 @bp.post("/u/<token>")
@@ -52,4 +70,31 @@ def unsubscribe_post(token: str):
     unsubscribe(signup)
     if request.form.get("List-Unsubscribe") == "One-Click":
         return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
-    return _page(signup, done=True)
+    return _page(signup)
+
+
+# The page's smaller actions: what each does, and what the page then says.
+ACTIONS = {
+    "disconnect": (disconnect, "Your platform is disconnected: Dropday deleted its access."),
+    "push-off": (remove_push_subscription, "Notifications are off."),
+}
+
+
+@bp.post("/u/<token>/<any(disconnect, 'push-off'):action>")
+@csrf.exempt  # the token in the URL is the proof
+def data_action(token: str, action: str):
+    signup = signup_or_404(token)
+    change, notice = ACTIONS[action]
+    change(signup)
+    return _page(signup, notice)
+
+
+@bp.post("/u/<token>/delete")
+@csrf.exempt  # the token in the URL is the proof
+def delete_post(token: str):
+    signup = signup_or_404(token)
+    campaign = db.session.get(Campaign, signup.campaign_id)
+    language = languages.chosen() or signup.language
+    forget(signup)
+    with force_locale(language):
+        return _private(render_template("fan/deleted.html", campaign=campaign))

@@ -7,10 +7,11 @@ from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
 from app.models.media import StoredMedia
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
-from app.models.signup import Connection, PushSubscription, Signup
+from app.models.signup import BouncedEmail, Connection, PushSubscription, Signup
 
 __all__ = [
     "Artist",
+    "BouncedEmail",
     "Campaign",
     "Channel",
     "Click",

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.campaigns.look import DEFAULT_THEME, THEMES
@@ -45,6 +45,8 @@ class Campaign(db.Model):
     source_value: Mapped[str] = mapped_column(db.String(64))
     platforms: Mapped[list] = mapped_column(db.JSON)
     active: Mapped[bool] = mapped_column(default=True)
+    # Email signups wait for the fan to confirm by email before they count (double opt-in).
+    double_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
     phase: Mapped[str] = mapped_column(db.String(20), default="presave")
     # Release day (app/release_day/schedule.py). No next check yet means "at release_at".
     next_check_at = mapped_column(UTCDateTime, index=True)

@@ -46,6 +46,12 @@ class Signup(db.Model):
         db.String(64), unique=True, default=new_unsubscribe_token
     )
     unsubscribed_at = mapped_column(UTCDateTime)
+    # When the fan confirmed their email; None while a double opt-in signup awaits it (such a
+    # signup is not mailed, not exported, and is deleted after a week). Set at signup where
+    # the campaign asks for no confirmation.
+    confirmed_at = mapped_column(UTCDateTime, default=utcnow)
+    # When the fan was emailed that their platform connection broke (at most once).
+    reconnect_mailed_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -79,6 +85,9 @@ class Connection(HoldsTokens, db.Model):
     token_expires_at = synonym("expires_at")  # the name HoldsTokens reads
     scope: Mapped[str | None] = mapped_column(db.String(255))
     status: Mapped[str] = mapped_column(db.String(8), default="valid")
+    # Before release day (app/release_day/health.py): "healthy", "broken" or "reconnected".
+    health: Mapped[str | None] = mapped_column(db.String(12))
+    health_checked_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -96,3 +105,12 @@ class PushSubscription(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     signup = relationship("Signup", back_populates="push_subscription")
+
+
+class BouncedEmail(db.Model):
+    """An address whose mail server refused mail for good (SMTP 5xx): no campaign of this
+    installation mails it again."""
+
+    email: Mapped[str] = mapped_column(db.String(254), primary_key=True)  # normalized
+    reason: Mapped[str] = mapped_column(db.String(255))
+    bounced_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -241,6 +241,11 @@ class AppleMusicClient(HttpClient):
             "fan's library yet",
         )
 
+    def check(self, tokens: Tokens, on_refresh: TokenSaver) -> None:
+        """Music User Tokens cannot be renewed by us: the fan's storefront is the cheapest
+        call that proves one still works (403 once it is revoked or expired)."""
+        self._get("/me/storefront", music_user_token=tokens.access_token)
+
     def verify(self, tokens: Tokens, listing: Listing) -> bool:
         """Is `listing` in the fan's library now? (TemporaryError if Apple cannot say.)"""
         kind = "albums" if listing.kind == "album" else "songs"

@@ -162,6 +162,17 @@ class DirectSaveClient(PlatformClient, Protocol):
     ) -> SaveResult:
         """Save `listing` for the fan; `on_refresh` gets new tokens before the save goes on."""
 
+    def check(self, tokens: Tokens, on_refresh: TokenSaver) -> None:
+        """Is the fan's access still good? Renewed where the platform allows (`on_refresh`
+        gets the new tokens), else verified with a cheap call. PermanentError when only the
+        fan can fix it by connecting again; TemporaryError when the platform cannot say now."""
+
+
+@runtime_checkable
+class RevocableClient(DirectSaveClient, Protocol):
+    def revoke(self, tokens: Tokens) -> None:
+        """Withdraw the fan's grant at the platform (its token revocation endpoint)."""
+
 
 @runtime_checkable
 class VerifiableSaveClient(DirectSaveClient, Protocol):

@@ -80,6 +80,7 @@ class YouTubeMusicClient(OAuthClient):
             api_url=settings.url(config, "YOUTUBE_API_URL"),
             authorize_url=settings.url(config, "GOOGLE_AUTHORIZE_URL"),
             token_url=settings.url(config, "GOOGLE_TOKEN_URL"),
+            revoke_url=settings.url(config, "GOOGLE_REVOKE_URL"),
             client_id=config.get("GOOGLE_CLIENT_ID"),
             client_secret=config.get("GOOGLE_CLIENT_SECRET"),
             api_key=config.get("YOUTUBE_API_KEY"),

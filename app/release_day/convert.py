@@ -12,7 +12,15 @@ from sqlalchemy import and_, literal, select, update
 
 from app import database
 from app.extensions import db
-from app.models import Campaign, Connection, Delivery, PlatformLink, PushSubscription, Signup
+from app.models import (
+    BouncedEmail,
+    Campaign,
+    Connection,
+    Delivery,
+    PlatformLink,
+    PushSubscription,
+    Signup,
+)
 from app.platforms import registry
 
 SAVE_PLATFORMS = tuple(p.key for p in registry.PLATFORMS if p.can_save)
@@ -59,6 +67,8 @@ def create_deliveries(campaign_id: int, now: datetime) -> None:
             Signup,
             Signup.email.is_not(None),
             Signup.unsubscribed_at.is_(None),
+            Signup.confirmed_at.is_not(None),  # double opt-in: only confirmed fans
+            Signup.email.not_in(select(BouncedEmail.email)),
         ),
     )
     _insert(
@@ -67,6 +77,7 @@ def create_deliveries(campaign_id: int, now: datetime) -> None:
             "push",
             due,
             Signup.__table__.join(PushSubscription, PushSubscription.signup_id == Signup.id),
+            Signup.confirmed_at.is_not(None),  # double opt-in: only confirmed fans
         ),
     )
     saves = Signup.__table__.join(Connection, Connection.signup_id == Signup.id)

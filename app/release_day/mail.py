@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale, get_locale
 
-from app import languages
+from app import bounces, languages
 from app.extensions import db
 from app.models import Signup
 from app.release_day import wording
@@ -162,6 +162,7 @@ class Refusal:
     reason: str
     retry: bool = False
     broken: bool = False
+    bounced: bool = False  # the fan's mail server refused the address for good (5xx)
 
 
 def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
@@ -173,6 +174,7 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
         for row in rows:
             retry_later(lease, row, f"SMTP server unavailable: {error}")
         return
+    bounced = bounces.among(row.email for row in rows)  # here or in another campaign, since
     try:
         for n, row in enumerate(rows):
             if lease.ending():
@@ -180,6 +182,9 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
                 return
             if row.unsubscribed_at is not None or not row.email:
                 skipped(lease, row.id, "the fan unsubscribed")
+                continue
+            if row.email in bounced:
+                skipped(lease, row.id, "the address bounced")
                 continue
             refusal = send_one(smtp, row, by_campaign[row.campaign_id])
             record_sent(lease, row, refusal)
@@ -221,10 +226,15 @@ def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
             smtp.rset()  # the server may have taken MAIL FROM already
         return Refusal(f"the email could not be written: {error}")
     except smtplib.SMTPRecipientsRefused as error:
-        return Refusal(f"the mail server refused the address: {error.recipients}")
+        code = min(code for code, _ in error.recipients.values())
+        if code >= 500:
+            return Refusal(f"the address bounced ({code})", bounced=True)
+        return Refusal(f"the mail server said try later ({code})", retry=True)
     except smtplib.SMTPResponseException as error:
         if error.smtp_code >= 500:
-            return Refusal(f"the mail server refused it ({error.smtp_code})")
+            # Refused at DATA: the message to this address (a refused sender is ours to fix).
+            bounce = not isinstance(error, smtplib.SMTPSenderRefused)
+            return Refusal(f"the mail server refused it ({error.smtp_code})", bounced=bounce)
         return Refusal(f"the mail server said try later ({error.smtp_code})", retry=True)
     except (smtplib.SMTPException, OSError) as error:
         # The connection broke: this message may or may not have arrived.
@@ -233,6 +243,8 @@ def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
 
 
 def record_sent(lease: Lease, row, refusal: Refusal | None) -> None:
+    if refusal is not None and refusal.bounced:
+        bounces.record(row.email, refusal.reason)
     if refusal is None:
         done(lease, row.id)  # the one repeat window closes here (module docstring)
     elif refusal.retry:

@@ -25,6 +25,7 @@ from pywebpush import WebPusher
 from requests.adapters import HTTPAdapter
 from sqlalchemy import Row, delete
 
+from app import user_urls
 from app.extensions import db
 from app.models import PushSubscription
 from app.platforms.http import retry_after
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 TTL = 24 * 3600  # a phone that is off for the night still gets it in the morning
 VAPID_LIFETIME = 12 * 3600  # RFC 8292: at most 24 h
 _lock = threading.Lock()
+REFUSED = "push service refused it"
 
 
 class Pusher:
@@ -59,10 +61,17 @@ class Pusher:
             Vapid02.from_pem(key.encode()) if key.startswith("-----") else Vapid02.from_string(key)
         )
         self.subject = config.get("VAPID_SUBJECT") or "mailto:noreply@localhost"
-        self.session = requests.Session()
+        self.config = config
+        # Endpoints are the fans' choice: never follow a redirect, never use a proxy from
+        # the environment, and in live mode connect to public addresses only.
+        self.session = _NoRedirects()
+        self.session.trust_env = False
         # Pushes of a batch go out from several threads (outbox.in_parallel).
-        self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
-        self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
+        if config["PLATFORM_MODE"] == "live":
+            self.session.mount("https://", user_urls.PublicOnlyAdapter(pool_maxsize=PARALLEL))
+        else:
+            self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
+            self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
         self._headers: dict[str, tuple[dict, float]] = {}
         self._headers_lock = threading.Lock()
 
@@ -80,6 +89,7 @@ class Pusher:
             return dict(headers)
 
     def send(self, subscription: dict, payload: dict) -> requests.Response:
+        user_urls.check(subscription["endpoint"], self.config)  # again: DNS may have changed
         pusher = WebPusher(subscription, requests_session=self.session)
         return pusher.send(
             json.dumps(payload).encode(),
@@ -88,6 +98,12 @@ class Pusher:
             content_encoding="aes128gcm",
             timeout=(3.05, 10),
         )
+
+
+class _NoRedirects(requests.Session):
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
 
 
 def pusher(app=None) -> Pusher:
@@ -140,11 +156,16 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
     row = push.row
     try:
         response = outcome.result()
+    except user_urls.UnsafeURL as error:
+        log.warning("push endpoint refused for delivery %s: %s", row.id, error)
+        failed(lease, row.id, REFUSED)
+        return
     except requests.RequestException as error:
         retry_later(lease, row, f"push service unreachable: {error.__class__.__name__}")
         return
     except Exception as error:
-        failed(lease, row.id, f"the push could not be sent: {error}")
+        log.warning("push for delivery %s not sent: %s", row.id, error)
+        failed(lease, row.id, "the push could not be sent")
         return
     status = response.status_code
     # Accepted: the one window where a crash repeats the effect is here, as for email
@@ -156,11 +177,12 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
             delete(PushSubscription).where(PushSubscription.id == row.subscription_id)
         )
         db.session.commit()
-        failed(lease, row.id, f"the browser unsubscribed from push ({status})")
+        failed(lease, row.id, "the browser unsubscribed from push")
     elif status == 429 or status >= 500:
-        retry_later(lease, row, f"push service busy ({status})", retry_after(response))
+        retry_later(lease, row, "push service busy", retry_after(response))
     else:
-        failed(lease, row.id, f"the push service refused it ({status})")
+        # The answer of a host a stranger chose is never shown: it would make a port scanner.
+        failed(lease, row.id, REFUSED)
 
 
 def _payload(release: Release, row) -> dict:

@@ -11,8 +11,10 @@ is cheap and idempotent all the same, so a tick right after Redis was emptied do
 import logging
 from dataclasses import dataclass
 
-from app import clock
+from app import clock, retention
+from app.fan import double_opt_in
 from app.insights import visitors
+from app.release_day import health
 from app.release_day.deliver import enqueue_deliveries
 from app.release_day.detect import enqueue_due_checks
 from app.release_day.outbox import revive_expired_leases
@@ -48,4 +50,10 @@ PERIODIC = (
     Periodic("dropday-tick", tick, "release", 60),
     # Insights: yesterday's visitor digests go (app/insights/visitors.py).
     Periodic("dropday-insights-forget", visitors.forget_past_days, "release", 600),
+    # Double opt-in signups never confirmed go after a week (app/fan/double_opt_in.py).
+    Periodic("dropday-forget-unconfirmed", double_opt_in.forget_unconfirmed, "release", 3600),
+    # Spent platform tokens, and fans' data past RETENTION_DAYS, go (app/retention.py).
+    Periodic("dropday-retention", retention.enforce, "release", 60),
+    # Fans' platform connections, 24 h and 1 h before each release (health.py).
+    Periodic("dropday-connection-health", health.check_connections, "release", 60),
 )

@@ -3,8 +3,10 @@
 from flask import Blueprint, current_app
 
 from app.extensions import limiter
+from app.loopback import local_only
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+local_only(bp)
 # The simulated platforms answer with their own rate limits (faults), never Dropday's.
 limiter.exempt(bp)
 

@@ -77,6 +77,18 @@ def token():
     return oauth_error("unsupported_grant_type", "Invalid grant_type: " + (grant_type or ""))
 
 
+@sim_route(P, "/oauth2/revoke", methods=("POST",))
+def revoke():
+    """Google's revocation endpoint: 200 once the grant is gone, 400 for an unknown token."""
+    sim = current_simulator()
+    client_id, _ = client_credentials()
+    with sim.lock:
+        revoked = sim.tokens.revoke_grant(P, client_id, request.form.get("token"))
+    if not revoked:
+        return oauth_error("invalid_token", "Token expired or revoked")
+    return jsonify({})
+
+
 def _redeem_code(sim, client_id: str):
     redirect_uri = request.form.get("redirect_uri")
     if not sim.redirect_uri_registered(P, redirect_uri):

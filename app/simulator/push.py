@@ -10,7 +10,7 @@ library pywebpush itself uses) and records it, readable with `received(sim)`.
 Faults (Simulator.fail("push", kind, ...)): "rate_limit" (429 with Retry-After),
 "server_error" (5xx), "slow", "quota" (429), and "gone" (410, or `status=404`): the
 browser dropped the subscription. `unsubscribe(sim, endpoint)` makes one subscription
-answer 410 from then on.
+answer 410 from then on; `redirect(sim, endpoint, url)` makes it answer 307 to `url`.
 """
 
 import base64
@@ -24,6 +24,7 @@ import http_ece
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import jsonify, request
+from flask import redirect as flask_redirect
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -39,6 +40,7 @@ class Subscription:
     private_key: ec.EllipticCurvePrivateKey
     auth: bytes
     gone: bool = False
+    moved_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,14 @@ def unsubscribe(sim, endpoint: str) -> None:
                 subscription.gone = True
 
 
+def redirect(sim, endpoint: str, url: str) -> None:
+    """Pushes to the subscription are answered with a redirect to `url` from now on."""
+    with sim.lock:
+        for subscription in _state(sim)["subscriptions"].values():
+            if subscription.endpoint == endpoint:
+                subscription.moved_to = url
+
+
 def received(sim, endpoint: str | None = None) -> list[ReceivedPush]:
     """Pushes delivered (and decrypted), oldest first."""
     with sim.lock:
@@ -124,6 +134,8 @@ def send(token):
         return _error(404, "no such subscription")
     if subscription.gone:
         return _error(410, "the subscription has expired or was unsubscribed")
+    if subscription.moved_to:
+        return flask_redirect(subscription.moved_to, 307)
     if problem := _vapid_problem():
         return _error(*problem)
     ttl = request.headers.get("TTL", "")

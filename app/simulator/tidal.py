@@ -182,6 +182,18 @@ def token():
     return oauth_error("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
 
 
+@sim_route(P, "/auth/v1/oauth2/revoke", methods=("POST",))
+def revoke():
+    """RFC 7009: 200 whether or not the token was known, once it no longer works."""
+    sim = current_simulator()
+    client_id, _ = client_credentials()
+    if not sim.check_client(P, client_id, None):
+        return oauth_error("invalid_client", "Client not found", 401)
+    with sim.lock:
+        sim.tokens.revoke_grant(P, client_id, request.form.get("token"))
+    return Response(status=200)
+
+
 def s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

@@ -142,6 +142,15 @@ class TokenStore:
             issued.refresh = old
         return issued
 
+    def revoke_grant(self, platform: str, client_id: str | None, value: str | None) -> bool:
+        """RFC 7009 as Google and TIDAL do it: a token (access or refresh) the client holds
+        ends, with every token of its listener's grant. False for an unknown token."""
+        token = self._tokens.get((platform, value or ""))
+        if token is None or token.client_id != client_id or token.listener is None:
+            return False
+        self.revoke(platform, token.listener)
+        return True
+
     def revoke(self, platform: str, listener: str | None) -> int:
         """End every token `listener` (None: the app itself) holds on `platform`; how many."""
         count = 0

@@ -3,6 +3,7 @@
 The rows come through a server-side cursor (`yield_per` + `stream_results`) in batches, and
 each batch leaves as one chunk of the HTTP response, so a million signups export with the same
 memory as a hundred. Only plain columns are selected: no ORM objects pile up in the session.
+Signups still awaiting their double opt-in confirmation are not exported.
 """
 
 import csv
@@ -63,7 +64,7 @@ def csv_chunks(campaign: Campaign) -> Iterator[str]:
     query = (
         select(Signup.email, Signup.platform, Signup.mode, utc_iso(Signup.created_at))
         .add_columns(Signup.unsubscribed_at.is_not(None))
-        .where(Signup.campaign_id == campaign.id)
+        .where(Signup.campaign_id == campaign.id, Signup.confirmed_at.is_not(None))
         .order_by(Signup.created_at, Signup.id)
         .execution_options(yield_per=BATCH, stream_results=True)
     )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, delete, func, select, tuple_
 
 from app.extensions import db
-from app.models import PushSubscription, Signup
+from app.models import BouncedEmail, PushSubscription, Signup
 from app.platforms import registry
 
 PAGE_SIZE = 50
@@ -58,6 +58,8 @@ class Row:
     created_at: datetime
     unsubscribed_at: datetime | None
     push: bool
+    confirmed_at: datetime | None  # None: double opt-in, not confirmed yet
+    bounced: bool  # the address refused mail for good: no campaign mails it again
 
     @property
     def cursor(self) -> Cursor:
@@ -112,8 +114,11 @@ def page_query(
             Signup.created_at,
             Signup.unsubscribed_at,
             PushSubscription.id.is_not(None).label("push"),
+            Signup.confirmed_at,
+            BouncedEmail.email.is_not(None).label("bounced"),
         )
         .outerjoin(PushSubscription, PushSubscription.signup_id == Signup.id)
+        .outerjoin(BouncedEmail, BouncedEmail.email == Signup.email)
         .where(Signup.campaign_id == campaign_id)
     )
     if search:

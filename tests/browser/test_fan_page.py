@@ -171,7 +171,7 @@ FAKE_PUSH_MANAGER = """
 (() => {
   let current = null;
   const make = () => ({
-    endpoint: "https://push.example.net/send/browser-test",
+    endpoint: location.origin + "/simulator/push/send/browser-test",
     toJSON() {
       return {endpoint: this.endpoint, expirationTime: null,
               keys: {p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u" +
@@ -216,7 +216,7 @@ def test_push_opt_in_registers_the_worker_which_shows_a_delivered_push(fan_site,
         expect(page.get_by_role("button", name="Turn off notifications")).to_be_visible()
         check_accessibility(page, "push allowed")
         [stored] = rows(fan_site, PushSubscription)
-        assert stored.endpoint == "https://push.example.net/send/browser-test"
+        assert stored.endpoint == fan_site.url + "/simulator/push/send/browser-test"
         assert stored.signup_id == rows(fan_site, Signup)[0].id
 
         deadline = time.monotonic() + 10

@@ -1,6 +1,9 @@
 """Settings of the direct-save platforms (Apple Music, YouTube Music, TIDAL)."""
 
+import secrets
+
 import pytest
+from cryptography.fernet import Fernet
 from joserfc.jwk import ECKey
 
 from app import vapid
@@ -60,8 +63,8 @@ def test_simulator_mode_has_working_credentials_and_keeps_one_apple_key(local):
 
 def test_live_production_names_the_missing_platform_credentials(monkeypatch):
     for name, value in {
-        "SECRET_KEY": "s",
-        "TOKEN_KEYS": "k",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "TOKEN_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": "sqlite://",
         "REDIS_URL": "redis://x",
         "VAPID_PRIVATE_KEY": vapid.generate_private_key(),

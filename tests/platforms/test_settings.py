@@ -1,9 +1,11 @@
 """Platform settings: real hosts live, the simulator in simulator mode, credentials required
 in production."""
 
+import secrets
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import vapid
 from app.config import ConfigError, load
@@ -12,8 +14,8 @@ from app.simulator import defaults
 
 PRODUCTION = {
     "DROPDAY_ENV": "production",
-    "SECRET_KEY": "s",
-    "TOKEN_KEYS": "k",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "TOKEN_KEYS": Fernet.generate_key().decode(),
     "DATABASE_URL": "postgresql://db/dropday",
     "REDIS_URL": "redis://redis:6379/0",
     "VAPID_PRIVATE_KEY": vapid.generate_private_key(),

@@ -151,7 +151,7 @@ def test_a_push_carries_the_title_and_the_personal_link_and_a_gone_subscription_
     pushes = {d.signup_id: d for d in _deliveries(rd.app, campaign.id, "push")}
     assert pushes[kept.signup_id].state == "done"
     assert pushes[dropped.signup_id].state == "failed"
-    assert "410" in pushes[dropped.signup_id].last_error
+    assert "unsubscribed" in pushes[dropped.signup_id].last_error
 
 
 def test_an_apple_music_save_is_verified_in_a_later_step_not_by_waiting(rd, artist):
