@@ -7,8 +7,10 @@ from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
+from app.models.workspace import Activity, Invitation, Membership, Workspace
 
 __all__ = [
+    "Activity",
     "Artist",
     "Campaign",
     "Channel",
@@ -16,7 +18,9 @@ __all__ = [
     "Connection",
     "Delivery",
     "InsightCount",
+    "Invitation",
     "LoginSession",
+    "Membership",
     "PendingConnect",
     "PlatformLink",
     "PreviousSlug",
@@ -24,4 +28,5 @@ __all__ = [
     "ReleaseCheck",
     "Signup",
     "VisitorDay",
+    "Workspace",
 ]
