@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
+    from app.workspaces import bp as workspaces_bp
 
     errors.init_app(app)
     htmx_fragments.init_app(app)
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(workspaces_bp)
     if app.config["DROPDAY_ENV"] == "development":
         # Shows every email sent, reset links included: local runs only, never production.
         from app.dev_mailbox import bp as dev_mailbox_bp

@@ -1,11 +1,10 @@
 """Deleting an artist's account and everything it alone owns."""
 
-from flask import current_app
 from sqlalchemy import func
 
-from app.campaigns.artwork import delete_artwork
 from app.extensions import db
-from app.models import Artist, Campaign, Membership, Workspace
+from app.models import Artist, Membership, Workspace
+from app.workspaces.deletion import delete_workspaces
 
 
 def _workspaces_left_alone(artist: Artist) -> list[int]:
@@ -26,22 +25,9 @@ def _workspaces_left_alone(artist: Artist) -> list[int]:
 
 
 def delete_account(artist: Artist) -> int:
-    """Delete `artist`; returns how many campaigns went with it.
+    """Delete `artist` with the workspaces nobody else is in; returns how many campaigns went.
 
-    The database removes the rest: the workspaces nobody else is in (their campaigns, every
-    fan's signup and connection cascade on delete), memberships and log-in sessions. Campaigns
-    of shared workspaces stay there. Artwork files go once the rows are gone for sure, so a
-    failed commit never leaves a campaign without its picture.
+    Memberships and log-in sessions cascade; campaigns of shared workspaces stay there.
     """
     alone = _workspaces_left_alone(artist)
-    keys = db.session.scalars(
-        db.select(Campaign.artwork).where(Campaign.workspace_id.in_(alone))
-    ).all()
-    db.session.execute(db.delete(Workspace).where(Workspace.id.in_(alone)))
-    db.session.execute(db.delete(Artist).where(Artist.id == artist.id))
-    db.session.commit()
-    folder = current_app.config["UPLOAD_FOLDER"]
-    for key in keys:
-        if key:
-            delete_artwork(folder, key)
-    return len(keys)
+    return delete_workspaces(alone, db.delete(Artist).where(Artist.id == artist.id))
