@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import errors, health, htmx_fragments, media, security_headers
     from app.account import bp as account_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
     from app.workspaces import bp as workspaces_bp
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(workspaces_bp)
+    app.register_blueprint(api_bp)
     if app.config["DROPDAY_ENV"] == "development":
         # Shows every email sent, reset links included: local runs only, never production.
         from app.dev_mailbox import bp as dev_mailbox_bp

@@ -336,3 +336,17 @@ def test_deleting_an_account_leaves_the_labels_campaigns_it_made(app, make, arti
     with app.app_context():
         campaign = db.session.get(Campaign, made.id)
         assert campaign is not None and campaign.artist_id is None
+
+
+def test_a_member_leaves_and_the_owner_sees_it_in_the_log(app, logged_in, artist, label):
+    member_as(app, logged_in, label, artist, "viewer")
+    with app.app_context():
+        mine = db.session.scalar(
+            db.select(Membership.id).filter_by(
+                artist_id=artist.id, workspace_id=label["workspace_id"]
+            )
+        )
+    assert logged_in.post(f"/workspace/members/{mine}/remove").status_code == 303
+    assert "Label release" not in logged_in.get("/dashboard/").text
+    with app.app_context():
+        assert db.session.scalar(db.select(Activity.action)) == "member.left"

@@ -1,5 +1,6 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
+from app.models.api_token import ApiToken
 from app.models.artist import Artist
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
@@ -11,6 +12,7 @@ from app.models.workspace import Activity, Invitation, Membership, Workspace
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "Artist",
     "Campaign",
     "Channel",

@@ -1,6 +1,6 @@
 """Workspace pages: members and roles, invitations, the activity log, the switcher."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -112,14 +112,15 @@ def remove_member(membership_id: int):
     leaving = member.artist_id == current_user.id
     if not leaving:
         require_role("owner")
-    workspace_id, email = member.workspace_id, member.artist.email
+    workspace_id, artist_id, email = member.workspace_id, member.artist_id, member.artist.email
     try:
         members.remove(member)
     except members.LastOwner:
         flash(LAST_OWNER if leaving else "That member cannot be removed.", "error")
         return _page(409)
     if leaving:
-        activity.record("member.left", "", workspace_id)
+        activity.write(workspace_id, artist_id, "member.left", "")
+        g.pop("membership", None)  # the one just left
         flash("You left the workspace.", "info")
         return redirect(url_for("dashboard.index"), 303)
     activity.record("member.removed", email)

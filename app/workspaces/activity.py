@@ -1,10 +1,8 @@
 """The workspace's activity log: who created, edited, paused, deleted, exported, invited or
 removed what, and when. Owners read it on the members page."""
 
-from flask_login import current_user
-
 from app.extensions import db
-from app.models import Activity
+from app.models import Activity, Artist
 from app.workspaces.scope import current_membership
 
 ACTIONS = {
@@ -22,13 +20,20 @@ ACTIONS = {
 }
 
 
-def record(action: str, subject: str, workspace_id: int | None = None) -> None:
-    """Write one line for the logged-in account, in the current workspace unless told."""
+def record(action: str, subject: str) -> None:
+    """Write one line for the acting account (logged in, or an API token's creator) in the
+    workspace it works in."""
+    membership = current_membership()
+    write(membership.workspace_id, membership.artist_id, action, subject)
+
+
+def write(workspace_id: int, artist_id: int, action: str, subject: str) -> None:
+    who = db.session.get(Artist, artist_id)
     db.session.add(
         Activity(
-            workspace_id=workspace_id or current_membership().workspace_id,
-            artist_id=current_user.id,
-            who=current_user.email,
+            workspace_id=workspace_id,
+            artist_id=who.id,
+            who=who.email,
             action=action,
             subject=subject[:300],
         )

@@ -1,4 +1,4 @@
-"""teams: workspaces, memberships, invitations, the activity log; campaigns move into their
+"""teams: workspaces, memberships, invitations, the activity log, API tokens; campaigns move into their
 creator's personal workspace
 
 Revision ID: 0008_teams
@@ -112,6 +112,38 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_activity_created_at"), ["created_at"])
         batch_op.create_index(batch_op.f("ix_activity_workspace_id"), ["workspace_id"])
 
+    op.create_table(
+        "api_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("artist_id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(ROLES, name=op.f("ck_api_token_role")),
+        sa.ForeignKeyConstraint(
+            ["artist_id"],
+            ["artist.id"],
+            name=op.f("fk_api_token_artist_id_artist"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_api_token_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("digest", name=op.f("uq_api_token_digest")),
+    )
+    with op.batch_alter_table("api_token") as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_token_artist_id"), ["artist_id"])
+        batch_op.create_index(batch_op.f("ix_api_token_workspace_id"), ["workspace_id"])
+
     # Every account gets its personal workspace, owned by it, and its campaigns move there.
     op.execute(
         "INSERT INTO workspace (name, personal_of_id, created_at)"
@@ -165,6 +197,7 @@ def downgrade():
         batch_op.drop_constraint("fk_campaign_workspace_id_workspace", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_campaign_workspace_id"))
         batch_op.drop_column("workspace_id")
+    op.drop_table("api_token")
     op.drop_table("activity")
     op.drop_table("invitation")
     op.drop_table("membership")
