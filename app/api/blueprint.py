@@ -5,6 +5,7 @@ so the API reaches campaigns through the same scoping helper as the dashboard.
 """
 
 from flask import Blueprint, g, request
+from flask_limiter.util import get_remote_address
 
 from app.account.api_tokens import authenticate, digest
 from app.api.operations import OPERATIONS
@@ -26,7 +27,7 @@ def _bearer() -> str | None:
 
 def _per_token() -> str:
     token = _bearer()
-    return "api-token:" + digest(token) if token else "api-anonymous:" + request.remote_addr
+    return "api-token:" + digest(token) if token else f"api-anonymous:{get_remote_address()}"
 
 
 limiter.limit(RATE, key_func=_per_token)(bp)

@@ -64,14 +64,8 @@ def document(server_url: str = "/api/v1") -> dict:
             "summary": op.summary,
             "parameters": _parameters(op.path)
             + [
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": False,
-                    "description": text,
-                    "schema": {"type": "string"},
-                }
-                for name, text in op.query.items()
+                {"name": name, "in": "query", "required": False, "schema": schema}
+                for name, schema in op.query.items()
             ],
             "responses": answers,
         }

@@ -16,12 +16,14 @@ class Operation:
     body: type[BaseModel] | None = None
     answer: type[BaseModel] | None = None  # None: 204 No Content
     status: int = 200
-    query: dict[str, str] = field(default_factory=dict)  # name -> description
+    query: dict[str, dict] = field(default_factory=dict)  # name -> JSON schema
     media: dict[str, str] = field(default_factory=dict)  # streamed answers: type -> note
     role: str = "viewer"
 
 
 OPERATIONS: list[Operation] = []
+
+LIMIT = {"type": "integer", "minimum": 1, "maximum": 100, "description": "At most 100"}
 
 
 def operation(bp, method: str, path: str, summary: str, **options):

@@ -1,13 +1,13 @@
 """The API's views: parse, call the same domain functions as the dashboard, answer JSON."""
 
-from flask import Response, current_app, jsonify, request, stream_with_context
+from flask import Response, abort, current_app, jsonify, request, stream_with_context
 from pydantic import BaseModel, ValidationError
 
 from app.api import schemas as s
 from app.api.blueprint import bp
 from app.api.campaign_input import BadArtwork, campaign_form
 from app.api.openapi import document
-from app.api.operations import operation
+from app.api.operations import LIMIT, operation
 from app.api.problems import problem
 from app.campaigns.artwork import InvalidArtwork
 from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
@@ -23,9 +23,15 @@ from app.subscribers.listing import (
     subscriber_page,
 )
 from app.workspaces import activity
-from app.workspaces.scope import current_membership, workspace_campaign, workspace_campaigns
+from app.workspaces.scope import MAX_ID, current_membership, workspace_campaign, workspace_campaigns
 
 PAGE_LIMIT = 100
+CAMPAIGN_CURSOR = {"type": "string", "pattern": "^[0-9]{1,10}$", "description": "next_cursor"}
+SIGNUP_CURSOR = {
+    "type": "string",
+    "pattern": r"^[0-9]{1,16}\.[0-9]{1,18}$",
+    "description": "next_cursor",
+}
 REFUSED = "The campaign was not saved."
 
 
@@ -58,8 +64,10 @@ def _body(model: type[BaseModel]):
 
 
 def _limit() -> int:
-    text = request.args.get("limit", "")
-    return min(int(text), PAGE_LIMIT) if text.isdecimal() and int(text) > 0 else PAGE_LIMIT
+    text = request.args.get("limit", str(PAGE_LIMIT))
+    if not (text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= PAGE_LIMIT):
+        abort(400, "limit is a whole number from 1 to 100.")
+    return int(text)
 
 
 def campaign_json(campaign: Campaign) -> dict:
@@ -97,7 +105,7 @@ def openapi_json():
     "/campaigns",
     "List the workspace's campaigns, oldest first",
     answer=s.CampaignPage,
-    query={"cursor": "From a previous page", "limit": "At most 100"},
+    query={"cursor": CAMPAIGN_CURSOR, "limit": LIMIT},
 )
 def list_campaigns():
     cursor = request.args.get("cursor", "0")
@@ -106,7 +114,7 @@ def list_campaigns():
     limit = _limit()
     rows = db.session.scalars(
         workspace_campaigns()
-        .where(Campaign.id > int(cursor))
+        .where(Campaign.id > min(int(cursor), MAX_ID))
         .order_by(Campaign.id)
         .limit(limit + 1)
     ).all()
@@ -228,7 +236,7 @@ def remove_campaign(campaign_id: int):
     "/campaigns/<int:campaign_id>/subscribers",
     "A page of subscribers, newest first",
     answer=s.SubscriberPage,
-    query={"cursor": "From a previous page", "limit": "At most 100"},
+    query={"cursor": SIGNUP_CURSOR, "limit": LIMIT},
 )
 def list_subscribers(campaign_id: int):
     campaign = workspace_campaign(campaign_id)
@@ -254,7 +262,7 @@ EXPORTS = {
     "GET",
     "/campaigns/<int:campaign_id>/subscribers/export",
     "Every subscriber, streamed as CSV or NDJSON (emails: not for viewers)",
-    query={"format": "csv (default) or ndjson"},
+    query={"format": {"enum": list(EXPORTS), "default": "csv"}},
     role="editor",
     media={"text/csv": "CSV", "application/x-ndjson": "One JSON object per line"},
 )
