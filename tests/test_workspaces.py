@@ -8,7 +8,17 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.jobs import make_worker
-from app.models import Activity, Campaign, Channel, Invitation, Membership, Signup, Workspace
+from app.models import (
+    Activity,
+    Campaign,
+    Channel,
+    Delivery,
+    Invitation,
+    Membership,
+    Signup,
+    WebhookEndpoint,
+    Workspace,
+)
 from tests.factories import PASSWORD, log_in
 from tests.signup_rows import add_signup
 
@@ -33,6 +43,15 @@ def label(app, make):
     add_signup(app, campaign, email="label-fan@example.com")
     with app.app_context():
         db.session.add(Channel(campaign_id=campaign.id, name="Poster", code="labelc1"))
+        db.session.add(
+            WebhookEndpoint(
+                workspace_id=workspace_id,
+                url="https://93.184.215.14/hooks",
+                secret="whsec_label",
+                events=["signup.created"],
+                active=False,
+            )
+        )
         db.session.commit()
     return {"workspace_id": workspace_id, "boss": boss, "campaign": campaign}
 
@@ -108,6 +127,8 @@ ANY_MEMBER_POSTS = {
 VIEWER_REFUSED_GETS = {
     "dashboard.export_subscribers",
     "workspaces.activity_log",
+    "workspaces.webhooks_page",  # the endpoints' signing secrets
+    "workspaces.webhook_log",
 }
 
 
@@ -131,6 +152,7 @@ def _path(rule, label, ids):
         "signup_id": ids["signup"],
         "channel_id": ids["channel"],
         "membership_id": ids["boss_membership"],
+        "endpoint_id": ids["endpoint"],
         "field": "title",
         "section": "summary",
         "kind": "svg",
@@ -147,6 +169,7 @@ def _ids(app, label):
             "signup": db.session.scalar(db.select(Signup.id)),
             "channel": db.session.scalar(db.select(Channel.id)),
             "boss_membership": boss_membership_id(label),
+            "endpoint": db.session.scalar(db.select(WebhookEndpoint.id)),
         }
 
 
@@ -160,6 +183,8 @@ def _state(app, label):
             db.session.scalars(db.select(Membership.role).order_by(Membership.id)).all(),
             db.session.scalar(db.select(db.func.count()).select_from(Invitation)),
             db.session.scalar(db.select(db.func.count()).select_from(Workspace)),
+            db.session.scalars(db.select(WebhookEndpoint.active)).all(),
+            db.session.scalar(db.select(db.func.count()).select_from(Delivery)),
         )
 
 
@@ -200,7 +225,8 @@ def test_a_member_of_one_workspace_gets_404_for_everything_of_another(
     before = _state(app, label)
     for method in ("GET", "POST"):
         for rule in _rules(app, method):
-            if rule.arguments & {"campaign_id", "signup_id", "channel_id", "membership_id"}:
+            ids_in_path = {"campaign_id", "signup_id", "channel_id", "membership_id", "endpoint_id"}
+            if rule.arguments & ids_in_path:
                 path = _path(rule, label, ids)
                 response = logged_in.open(path, method=method, data={"role": "viewer"})
                 assert response.status_code == 404, f"{method} {path}"

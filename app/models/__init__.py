@@ -8,6 +8,7 @@ from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
+from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookEvent
 from app.models.workspace import Activity, Invitation, Membership, Workspace
 
 __all__ = [
@@ -30,5 +31,8 @@ __all__ = [
     "ReleaseCheck",
     "Signup",
     "VisitorDay",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "Workspace",
 ]

@@ -1,24 +1,17 @@
 """Workspace pages: members and roles, invitations, the activity log, the switcher."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.extensions import db
 from app.models import Membership
-from app.workspaces import activity, members
+from app.workspaces import activity, members, webhook_pages  # noqa: F401 (routes)
+from app.workspaces.blueprint import bp
 from app.workspaces.deletion import delete_workspaces
 from app.workspaces.forms import InviteForm, RoleForm, SwitchForm, WorkspaceForm
 from app.workspaces.scope import current_membership, my_memberships, require_role, switch_to
 
-bp = Blueprint("workspaces", __name__, url_prefix="/workspace")
-
 LAST_OWNER = "A workspace needs an owner: make someone else owner first."
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every workspace page is for a logged-in artist."""
 
 
 def _page(status: int = 200, **forms):

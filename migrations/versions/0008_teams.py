@@ -1,4 +1,4 @@
-"""teams: workspaces, memberships, invitations, the activity log, API tokens; campaigns move into their
+"""teams: workspaces, memberships, invitations, the activity log, API tokens, webhooks; campaigns move into their
 creator's personal workspace
 
 Revision ID: 0008_teams
@@ -144,6 +144,101 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_api_token_artist_id"), ["artist_id"])
         batch_op.create_index(batch_op.f("ix_api_token_workspace_id"), ["workspace_id"])
 
+    op.create_table(
+        "webhook_endpoint",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("secret", sa.Text(), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_webhook_endpoint_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoint")),
+    )
+    with op.batch_alter_table("webhook_endpoint") as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_endpoint_workspace_id"), ["workspace_id"])
+    op.create_table(
+        "webhook_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=36), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("type", sa.String(length=32), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_webhook_event_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_event")),
+        sa.UniqueConstraint("uid", name=op.f("uq_webhook_event_uid")),
+    )
+    with op.batch_alter_table("webhook_event") as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_event_workspace_id"), ["workspace_id"])
+    op.create_table(
+        "webhook_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("endpoint_id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("error", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoint.id"],
+            name=op.f("fk_webhook_attempt_endpoint_id_webhook_endpoint"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["webhook_event.id"],
+            name=op.f("fk_webhook_attempt_event_id_webhook_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempt")),
+    )
+    with op.batch_alter_table("webhook_attempt") as batch_op:
+        batch_op.create_index("ix_webhook_attempt_endpoint", ["endpoint_id", "at"])
+    # Webhook POSTs are outbox rows: no fan, no campaign, an endpoint and an event instead.
+    with op.batch_alter_table("delivery") as batch_op:
+        batch_op.add_column(sa.Column("webhook_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("event_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("campaign_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.alter_column("signup_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.alter_column("platform", existing_type=sa.String(length=32), nullable=True)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_delivery_webhook_id_webhook_endpoint"),
+            "webhook_endpoint",
+            ["webhook_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_delivery_event_id_webhook_event"),
+            "webhook_event",
+            ["event_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+        batch_op.create_unique_constraint("uq_delivery_webhook_event", ["webhook_id", "event_id"])
+        batch_op.drop_constraint(batch_op.f("ck_delivery_kind"), type_="check")
+        batch_op.create_check_constraint(
+            "kind", "kind IN ('save', 'email', 'push', 'webhook')"
+        )
+        batch_op.create_check_constraint(
+            "owner", "(kind = 'webhook') = (signup_id IS NULL AND webhook_id IS NOT NULL)"
+        )
+
     # Every account gets its personal workspace, owned by it, and its campaigns move there.
     op.execute(
         "INSERT INTO workspace (name, personal_of_id, created_at)"
@@ -182,6 +277,22 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("DELETE FROM delivery WHERE kind = 'webhook'")
+    with op.batch_alter_table("delivery") as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_delivery_owner"), type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_delivery_kind"), type_="check")
+        batch_op.create_check_constraint("kind", "kind IN ('save', 'email', 'push')")
+        batch_op.drop_constraint("uq_delivery_webhook_event", type_="unique")
+        batch_op.drop_constraint(batch_op.f("fk_delivery_event_id_webhook_event"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("fk_delivery_webhook_id_webhook_endpoint"), type_="foreignkey")
+        batch_op.alter_column("platform", existing_type=sa.String(length=32), nullable=False)
+        batch_op.alter_column("signup_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.alter_column("campaign_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column("event_id")
+        batch_op.drop_column("webhook_id")
+    op.drop_table("webhook_attempt")
+    op.drop_table("webhook_event")
+    op.drop_table("webhook_endpoint")
     # Campaigns whose creator is gone have no account to return to.
     op.execute("DELETE FROM campaign WHERE artist_id IS NULL")
     with op.batch_alter_table("campaign") as batch_op:
