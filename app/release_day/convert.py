@@ -14,6 +14,7 @@ from app import database
 from app.extensions import db
 from app.models import Campaign, Connection, Delivery, PlatformLink, PushSubscription, Signup
 from app.platforms import registry
+from app.release_day import webhooks
 
 SAVE_PLATFORMS = tuple(p.key for p in registry.PLATFORMS if p.can_save)
 
@@ -24,6 +25,9 @@ def convert(campaign: Campaign, now: datetime) -> None:
     campaign.converted_at = now
     db.session.flush()
     create_deliveries(campaign.id, now)
+    webhooks.emit_for_campaign(
+        campaign.id, "campaign.converted", {"slug": campaign.slug, "at": now.isoformat()}
+    )
 
 
 def create_deliveries(campaign_id: int, now: datetime) -> None:

@@ -17,8 +17,9 @@ from app import clock
 from app.extensions import db
 from app.fan.recording import record_email_signup
 from app.jobs import make_worker
-from app.models import Delivery, WebhookAttempt, WebhookEndpoint, Workspace
+from app.models import Campaign, Delivery, WebhookAttempt, WebhookEndpoint, Workspace
 from app.release_day import webhooks
+from app.release_day.convert import convert
 from app.release_day.deliver import kick_deliveries
 
 SECRET = "whsec_test-secret"
@@ -166,3 +167,17 @@ def test_only_https_to_public_addresses(committed_app):
             with pytest.raises(webhooks.UnsafeUrl):
                 webhooks.check_url(url)
         webhooks.check_url("https://93.184.215.14/hooks")
+
+
+def test_the_release_going_live_is_posted(hooked, receiver):
+    app, campaign = hooked["app"], hooked["campaign"]
+    with app.app_context():
+        db.session.get(WebhookEndpoint, hooked["endpoint_id"]).events = ["campaign.converted"]
+        db.session.commit()
+        convert(db.session.get(Campaign, campaign.id), clock.now())
+        db.session.commit()
+    deliver(app)
+    [(headers, body)] = receiver.received
+    assert verified(headers, body)
+    assert headers["Dropday-Event"] == "campaign.converted"
+    assert json.loads(body)["data"]["slug"] == campaign.slug
