@@ -209,3 +209,12 @@ def test_the_openapi_document_is_valid_and_lists_every_api_route(app, client):
         (method.upper(), path) for path, item in document["paths"].items() for method in item
     }
     assert routes == documented
+
+
+def test_each_token_has_its_own_rate_limit(app, artist):
+    busy = Api(app.test_client(), make_token(app, artist))
+    answers = [busy.get("/campaigns").status_code for _ in range(301)]
+    assert answers[:300] == [200] * 300 and answers[300] == 429
+    assert busy.get("/campaigns").json["status"] == 429
+    other = Api(app.test_client(), make_token(app, artist))
+    assert other.get("/campaigns").status_code == 200

@@ -193,6 +193,7 @@ class Post(NamedTuple):
     body: bytes
     uid: str
     type: str
+    failing: bool  # the endpoint had failed since its last success
 
 
 class Answer(NamedTuple):
@@ -236,6 +237,7 @@ def deliver_webhooks(lease: outbox.Lease) -> None:
                 body,
                 event.uid,
                 event.type,
+                endpoint.failing_since is not None,
             )
         )
     db.session.commit()
@@ -287,7 +289,8 @@ def _outcome(lease: outbox.Lease, post: Post, future) -> None:
     status = answer.status
     if status is not None and 200 <= status < 300:
         outbox.done(lease, post.id)
-        _endpoint_answered(post.endpoint_id)
+        if post.failing:
+            _endpoint_answered(post.endpoint_id)
         return
     reason = answer.error or f"The endpoint answered {status}."
     temporary = answer.temporary and (status is None or status >= 500 or status in TEMPORARY)
@@ -302,9 +305,7 @@ def _outcome(lease: outbox.Lease, post: Post, future) -> None:
 
 def _endpoint_answered(endpoint_id: int) -> None:
     db.session.execute(
-        update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
-        .values(failing_since=None)
+        update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).values(failing_since=None)
     )
     db.session.commit()
 

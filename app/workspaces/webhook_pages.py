@@ -2,11 +2,11 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.dashboard.forms import CheckboxesField
 from app.extensions import db
 from app.form_filters import clean_text
 from app.models import WebhookAttempt, WebhookEndpoint
@@ -25,12 +25,7 @@ class EndpointForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("Enter the address to post to."), Length(max=2048)],
     )
-    events = SelectMultipleField(
-        "Events",
-        choices=[SelectChoice(event, event) for event in WEBHOOK_EVENTS],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
+    events = CheckboxesField("Events", choices=[SelectChoice(e, e) for e in WEBHOOK_EVENTS])
 
     def validate_url(self, field):
         try:

@@ -181,3 +181,31 @@ def test_the_release_going_live_is_posted(hooked, receiver):
     assert verified(headers, body)
     assert headers["Dropday-Event"] == "campaign.converted"
     assert json.loads(body)["data"]["slug"] == campaign.slug
+
+
+def test_an_owner_adds_an_endpoint_sends_a_test_event_and_reads_its_log(
+    hooked, receiver, make, client
+):
+    from tests.factories import log_in
+
+    app = hooked["app"]
+    owner = make.artist(email="owner@example.com")
+    log_in(client, owner.email)
+    refused = client.post("/workspace/webhooks", data={"url": "ftp://x", "events": []})
+    assert refused.status_code == 422
+    assert "https://" in refused.text and "Choose at least one event." in refused.text
+    added = client.post(
+        "/workspace/webhooks", data={"url": receiver.url, "events": ["signup.created"]}
+    )
+    assert added.status_code == 303
+    with app.app_context():
+        mine = db.session.scalar(
+            db.select(WebhookEndpoint.id).filter_by(workspace_id=Workspace.personal_id(owner.id))
+        )
+    assert client.post(f"/workspace/webhooks/{mine}/test").status_code == 303
+    make_worker(app).work(burst=True)
+    [(headers, body)] = receiver.received
+    assert headers["Dropday-Event"] == "ping" and json.loads(body)["type"] == "ping"
+    log = client.get(f"/workspace/webhooks/{mine}")
+    assert "ping" in log.text and "200" in log.text
+    assert client.get(f"/workspace/webhooks/{hooked['endpoint_id']}").status_code == 404
