@@ -16,11 +16,13 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.fan.recording import record_email_signup
-from app.jobs import make_worker
+from app.jobs import enqueue, make_worker
 from app.models import Campaign, Delivery, WebhookAttempt, WebhookEndpoint, Workspace
 from app.release_day import webhooks
 from app.release_day.convert import convert
 from app.release_day.deliver import kick_deliveries
+from app.release_day.outbox import LEASE, claim_due
+from app.release_day.schedule import tick
 
 SECRET = "whsec_test-secret"
 
@@ -209,3 +211,28 @@ def test_an_owner_adds_an_endpoint_sends_a_test_event_and_reads_its_log(
     log = client.get(f"/workspace/webhooks/{mine}")
     assert "ping" in log.text and "200" in log.text
     assert client.get(f"/workspace/webhooks/{hooked['endpoint_id']}").status_code == 404
+
+
+def test_a_worker_that_died_holding_webhooks_loses_none_and_repeats_none(hooked, receiver):
+    """A worker claimed the batch and was killed before posting: once its lease is over the
+    tick makes the rows due again and another worker sends each event exactly once."""
+    app = hooked["app"]
+    for n in range(5):
+        sign_up(app, hooked["campaign"], f"fan{n}@example.com")
+    with app.app_context():
+        dead = claim_due("webhook", 50)  # ...and then the worker is gone
+        assert len(dead.ids) == 5
+    deliver(app)  # within the lease: nothing is taken from the dead claim
+    assert receiver.received == []
+    later = clock.now() + LEASE + timedelta(minutes=1)
+    clock.install(app, lambda: later)
+    try:
+        with app.app_context():
+            enqueue(tick, queue_name="release")
+        make_worker(app).work(burst=True)
+    finally:
+        clock.install(app, None)
+    ids = [headers["Dropday-Webhook-Id"] for headers, _ in receiver.received]
+    assert len(ids) == 5 and len(set(ids)) == 5
+    deliver(app, at=later + timedelta(hours=1))
+    assert len(receiver.received) == 5
