@@ -60,9 +60,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import errors, health, htmx_fragments, security_headers
     from app.account import bp as account_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
     from app.media import views as media
+    from app.workspaces import bp as workspaces_bp
 
     errors.init_app(app)
     htmx_fragments.init_app(app)
@@ -72,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(workspaces_bp)
+    app.register_blueprint(api_bp)
     if app.config["DROPDAY_ENV"] == "development":
         # Shows every email sent, reset links included: local runs only, never production.
         from app.dev_mailbox import bp as dev_mailbox_bp

@@ -197,6 +197,9 @@ def load(overrides: dict | None = None) -> dict:
         # test suite lowers it, where thousands of artists are made and scrypt costs ~50 ms.
         "PASSWORD_HASH_METHOD": "scrypt",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        # Webhooks may go to private addresses (and plain http there): an installation that
+        # posts to its own network. Off: https to public addresses only.
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE")),
         # X-RateLimit headers cost a storage round trip per request; 429s carry Retry-After.
         "RATELIMIT_HEADERS_ENABLED": False,
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),

@@ -7,6 +7,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.api.problems import problem
 from app.extensions import limiter
 
 MESSAGES = {
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
 
 
 def render_error(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return problem(status, message)
     if request.path.startswith(("/healthz", "/simulator")) or request.accept_mimetypes.best == (
         "application/json"
     ):

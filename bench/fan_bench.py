@@ -48,7 +48,7 @@ def seed(args):
             Image.new("RGB", (1200, 1200), (90, 40, 200)).save(cover, "PNG")
             cover.seek(0)
             campaign = Campaign(
-                artist_id=artist.id,
+                creator=artist,
                 slug=slug,
                 title=title,
                 artist_name="Luna Vale",

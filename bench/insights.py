@@ -141,7 +141,7 @@ def main() -> None:
         db.session.add(artist)
         db.session.flush()
         campaign = Campaign(
-            artist_id=artist.id,
+            creator=artist,
             slug="bench-insights",
             title="Bench",
             artist_name="Bench",

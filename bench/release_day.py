@@ -178,7 +178,7 @@ def seed(app, sim, sim_url: str, n: int) -> int:
         db.session.add(artist)
         db.session.flush()
         campaign = Campaign(
-            artist_id=artist.id,
+            creator=artist,
             slug=f"bench-{secrets.token_hex(4)}",
             title="Midnight Signals",
             artist_name="The Night Owls",

@@ -9,7 +9,7 @@ from PIL import Image
 from app.campaigns.artwork import process_artwork, rendition_name
 from app.extensions import db
 from app.media.storage import storage
-from app.models import Artist, Campaign
+from app.models import Artist, Campaign, Workspace
 from app.platforms import registry
 
 PASSWORD = "correct horse battery"
@@ -43,8 +43,10 @@ class Factories:
     def campaign(self, owner: Artist, **fields) -> Campaign:
         n = next(_seq)
         with self.app.app_context():
+            workspace_id = fields.pop("workspace_id", None) or Workspace.personal_id(owner.id)
             campaign = Campaign(
                 artist_id=owner.id,
+                workspace_id=workspace_id,
                 title=fields.pop("title", f"Release {n}"),
                 artist_name=fields.pop("artist_name", owner.name),
                 slug=fields.pop("slug", f"release-{n}"),

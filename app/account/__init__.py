@@ -1,9 +1,10 @@
 """The artist's account page: name, email (confirmed by mail), password, sessions, deletion."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from app.account import api_tokens
 from app.account.deletion import delete_account
 from app.account.forms import FORMS
 from app.auth.session import end_all_sessions, end_other_sessions
@@ -16,12 +17,15 @@ CHECKED_TRIES = "10 per 15 minutes"
 TOO_MANY = "Too many attempts. Please wait {wait} and try again."
 
 
-def _page(posted=None, status: int = 200):
-    """The account page; a form that was posted and refused is shown with its messages."""
+def _page(posted=None, status: int = 200, new_token: str | None = None):
+    """The account page; a form that was posted and refused is shown with its messages. A
+    token just made is shown here, once: it is never stored and never in a cookie."""
     forms = {name: cls(prefix=name, formdata=None) for name, cls in FORMS.items()}
     forms["name"].name.data = current_user.name
     forms.update(posted or {})
-    return render_template("account/index.html", forms=forms), status
+    tokens = api_tokens.tokens_of(current_user)
+    page = render_template("account/index.html", forms=forms, tokens=tokens, new_token=new_token)
+    return page, status
 
 
 def _posted(name: str):
@@ -139,3 +143,28 @@ def delete():
             flash(f"Your account and its {count} campaign(s) are deleted.", "info")
             return redirect(url_for("auth.login"), 303)
     return _page({"delete": form}, 422)
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    form = _posted("token")
+    if not form.validate_on_submit():
+        return _page({"token": form}, 422)
+    try:
+        _, token = api_tokens.create_token(
+            current_user, form.workspace.data, form.role.data, form.name.data
+        )
+    except api_tokens.RoleTooHigh:
+        form.role.errors.append("A token can't do more than you can in that workspace.")
+        return _page({"token": form}, 422)
+    return _page(new_token=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if not api_tokens.revoke(current_user, token_id):
+        abort(404)
+    flash("The token is revoked: it no longer works.", "info")
+    return _back()

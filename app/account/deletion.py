@@ -1,23 +1,33 @@
-"""Deleting an artist's account and everything it owns."""
+"""Deleting an artist's account and everything it alone owns."""
 
-from app.campaigns.artwork import rendition_names
+from sqlalchemy import func
+
 from app.extensions import db
-from app.media.storage import delete_after_response
-from app.models import Artist, Campaign
+from app.models import Artist, Membership, Workspace
+from app.workspaces.deletion import delete_workspaces
+
+
+def _workspaces_left_alone(artist: Artist) -> list[int]:
+    """The workspaces that would have no member once `artist` goes: the personal one, and any
+    shared one where nobody else is left."""
+    members = (
+        db.select(Membership.workspace_id)
+        .group_by(Membership.workspace_id)
+        .having(func.count() == 1)
+        .scalar_subquery()
+    )
+    return db.session.scalars(
+        db.select(Workspace.id)
+        .join(Membership)
+        .where(Membership.artist_id == artist.id)
+        .where((Workspace.personal_of_id == artist.id) | Workspace.id.in_(members))
+    ).all()
 
 
 def delete_account(artist: Artist) -> int:
-    """Delete `artist`; returns how many campaigns went with it.
+    """Delete `artist` with the workspaces nobody else is in; returns how many campaigns went.
 
-    The database removes the rest: campaigns, log-in sessions and (through the campaigns)
-    every fan's signup and connection cascade on delete. Artwork goes once the rows are
-    gone for sure and the response is sent, so a failed commit never leaves a campaign
-    without its picture.
+    Memberships and log-in sessions cascade; campaigns of shared workspaces stay there.
     """
-    keys = db.session.scalars(
-        db.select(Campaign.artwork).where(Campaign.artist_id == artist.id)
-    ).all()
-    db.session.execute(db.delete(Artist).where(Artist.id == artist.id))
-    db.session.commit()
-    delete_after_response([name for key in keys if key for name in rendition_names(key)])
-    return len(keys)
+    alone = _workspaces_left_alone(artist)
+    return delete_workspaces(alone, db.delete(Artist).where(Artist.id == artist.id))

@@ -44,8 +44,11 @@ def _move_address(campaign: Campaign, new_slug: str) -> None:
     db.session.add(PreviousSlug(campaign_id=campaign.id, slug=campaign.slug))
 
 
-def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Campaign:
-    """Apply a validated CampaignForm; the artwork is written before the row commits and
+def save_campaign(
+    form, creator: Artist, campaign: Campaign | None = None, workspace_id: int | None = None
+) -> Campaign:
+    """Apply a validated CampaignForm (a new campaign goes into `workspace_id`, else the
+    creator's personal workspace); the artwork is written before the row commits and
     removed again if the commit fails, so neither is left without the other."""
     media = storage()
     new_artwork = palette = None
@@ -59,7 +62,7 @@ def save_campaign(form, owner: Artist, campaign: Campaign | None = None) -> Camp
     if not slug:
         slug = unique_slug(slugify(form.title.data), slug_taken)
     if campaign is None:
-        campaign = Campaign(owner=owner)
+        campaign = Campaign(creator=creator, workspace_id=workspace_id)
         db.session.add(campaign)
     old_artwork = campaign.artwork
     if campaign.id is not None and campaign.slug != slug:

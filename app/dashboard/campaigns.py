@@ -8,15 +8,16 @@ from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
 from app.dashboard.blueprint import bp
 from app.dashboard.forms import CampaignForm
 from app.dashboard.preview import page_preview
-from app.dashboard.scope import my_campaign, my_campaigns
 from app.extensions import db
 from app.htmx_fragments import fragment_request
 from app.models import Campaign
+from app.workspaces import activity
+from app.workspaces.scope import current_membership, workspace_campaign, workspace_campaigns
 
 
 @bp.get("/")
 def index():
-    campaigns = db.session.scalars(my_campaigns().order_by(Campaign.release_at.desc())).all()
+    campaigns = db.session.scalars(workspace_campaigns().order_by(Campaign.release_at.desc())).all()
     return render_template("dashboard/index.html", campaigns=campaigns)
 
 
@@ -27,19 +28,21 @@ def new_campaign():
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 def edit_campaign(campaign_id: int):
-    return _edit(my_campaign(campaign_id))
+    return _edit(workspace_campaign(campaign_id))
 
 
 def _edit(campaign: Campaign | None):
     form = CampaignForm(campaign=campaign)
     if form.validate_on_submit():
         try:
-            saved = save_campaign(form, current_user, campaign)
+            workspace_id = current_membership().workspace_id
+            saved = save_campaign(form, current_user, campaign, workspace_id)
         except InvalidArtwork as error:
             form.artwork.errors.append(str(error))
         except SlugTaken:
             form.slug.errors.append("That page address is taken — pick another.")
         else:
+            activity.record("campaign.edited" if campaign else "campaign.created", saved.title)
             flash(f"“{saved.title}” is saved.", "success")
             return redirect(url_for("dashboard.index"), 303)
     status = 422 if form.is_submitted() else 200
@@ -54,7 +57,7 @@ def _campaign_in_query() -> Campaign | None:
     campaign_id = request.args.get("campaign")
     if campaign_id is not None and not campaign_id.isdecimal():
         abort(404)
-    return my_campaign(int(campaign_id)) if campaign_id else None
+    return workspace_campaign(int(campaign_id)) if campaign_id else None
 
 
 @bp.post("/campaigns/preview")
@@ -77,9 +80,10 @@ def validate_field(field: str):
 
 @bp.post("/campaigns/<int:campaign_id>/active")
 def toggle_active(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     campaign.active = request.form.get("active") == "1"
     db.session.commit()
+    activity.record("campaign.resumed" if campaign.active else "campaign.paused", campaign.title)
     if fragment_request():
         return render_template("dashboard/_active_toggle.html", campaign=campaign)
     state = "active: fans can pre-save" if campaign.active else "paused: signups are closed"
@@ -89,10 +93,11 @@ def toggle_active(campaign_id: int):
 
 @bp.route("/campaigns/<int:campaign_id>/delete", methods=["GET", "POST"])
 def confirm_delete(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     if request.method == "POST":
         title = campaign.title
         delete_campaign(campaign)
+        activity.record("campaign.deleted", title)
         flash(f"“{title}” was deleted.", "info")
         return redirect(url_for("dashboard.index"), 303)
     return render_template("dashboard/confirm_delete.html", campaign=campaign)

@@ -14,13 +14,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from app import clock
 from app.dashboard.blueprint import bp
-from app.dashboard.scope import my_campaign, my_campaigns
 from app.extensions import db
 from app.htmx_fragments import fragment_request
 from app.insights import channels, charts, report
 from app.insights.labels import labeller
 from app.models import Campaign, Channel
 from app.subscribers.export import neutral
+from app.workspaces.scope import workspace_campaign, workspace_campaigns
 
 STOP_POLLING = 286
 POLL_FROM = timedelta(hours=1)  # before the release moment ...
@@ -62,7 +62,7 @@ def _view(ids: list[int], zone: str, release_at, names: dict[str, str]) -> dict:
 
 @bp.get("/campaigns/<int:campaign_id>/insights")
 def insights(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     context = _view([campaign.id], campaign.time_zone, campaign.release_at, _names(campaign))
     context |= {
         "campaign": campaign,
@@ -92,7 +92,7 @@ def _names(campaign: Campaign) -> dict[str, str]:
 def _my_ids() -> tuple[list[int], str]:
     """The artist's campaign ids, and the time zone of their latest release (or UTC)."""
     rows = db.session.execute(
-        my_campaigns()
+        workspace_campaigns()
         .with_only_columns(Campaign.id, Campaign.time_zone)
         .order_by(Campaign.release_at.desc())
     ).all()
@@ -117,7 +117,7 @@ def insights_overview():
 
 @bp.get("/campaigns/<int:campaign_id>/insights/<section>.csv")
 def insights_csv(campaign_id: int, section: str):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     return _csv([campaign.id], campaign.time_zone, section, _names(campaign), campaign.slug)
 
 
@@ -165,7 +165,7 @@ def _my_channel(campaign: Campaign, channel_id: int) -> Channel:
 
 @bp.post("/campaigns/<int:campaign_id>/insights/channels")
 def add_channel(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     try:
         channel = channels.create(campaign, request.form.get("name", "")[:500])
     except channels.ChannelRefused as error:
@@ -178,7 +178,7 @@ def add_channel(campaign_id: int):
 
 @bp.post("/campaigns/<int:campaign_id>/insights/channels/<int:channel_id>/delete")
 def delete_channel(campaign_id: int, channel_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     channel = _my_channel(campaign, channel_id)
     name = channel.name
     channels.delete(channel)
@@ -188,7 +188,7 @@ def delete_channel(campaign_id: int, channel_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/insights/channels/<int:channel_id>/qr.<kind>")
 def channel_qr(campaign_id: int, channel_id: int, kind: str):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     channel = _my_channel(campaign, channel_id)
     if kind not in {"svg", "png"}:
         abort(404)

@@ -14,10 +14,10 @@ from limits import RateLimitItemPerMinute
 
 from app.dashboard.blueprint import bp
 from app.dashboard.release_report import delivery_log, overview, template_context
-from app.dashboard.scope import my_campaign
 from app.extensions import htmx, limiter
 from app.htmx_fragments import fragment_request
 from app.release_day import deliver, detect, health
+from app.workspaces.scope import workspace_campaign
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
 STOP_POLLING = 286  # htmx: swap this answer, then cancel the element's polling
@@ -26,7 +26,7 @@ CHECK_NOW_LIMIT = RateLimitItemPerMinute(1)
 
 @bp.get("/campaigns/<int:campaign_id>/release-day")
 def release_day(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     return _render(campaign)
 
 
@@ -56,7 +56,7 @@ def _before() -> int | None:
 @bp.post("/campaigns/<int:campaign_id>/release-day/check")
 def check_now(campaign_id: int):
     """Look for the release now; at most once a minute per campaign, whoever presses."""
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     if limiter.enabled and not limiter.limiter.hit(CHECK_NOW_LIMIT, "check-now", str(campaign.id)):
         reset, _ = limiter.limiter.get_window_stats(CHECK_NOW_LIMIT, "check-now", str(campaign.id))
         wait = max(1, math.ceil(reset - time.time()))
@@ -75,7 +75,7 @@ def check_now(campaign_id: int):
 
 @bp.post("/campaigns/<int:campaign_id>/release-day/retry-saves")
 def retry_failed_saves(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     count = deliver.retry_failed_saves(campaign.id)
     if count:
         flash(f"{count} failed save(s) will be tried again now.", "success")

@@ -15,7 +15,6 @@ from flask import (
 )
 
 from app.dashboard.blueprint import bp
-from app.dashboard.scope import my_campaign
 from app.htmx_fragments import fragment_request
 from app.retention import forget_date
 from app.subscribers import export
@@ -28,6 +27,8 @@ from app.subscribers.listing import (
     subscriber_counts,
     subscriber_page,
 )
+from app.workspaces import activity
+from app.workspaces.scope import require_role, workspace_campaign
 
 
 @bp.app_template_filter("in_zone")
@@ -37,7 +38,7 @@ def in_zone(moment: datetime, zone: str) -> datetime:
 
 @bp.get("/campaigns/<int:campaign_id>/subscribers")
 def subscribers(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     search = clean_search(request.args.get("q"))
     try:
         before, after = (_cursor(request.args.get(name)) for name in ("before", "after"))
@@ -61,7 +62,7 @@ def _cursor(text: str | None) -> Cursor | None:
     "/campaigns/<int:campaign_id>/subscribers/<int:signup_id>/delete", methods=["GET", "POST"]
 )
 def delete_signup(campaign_id: int, signup_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
     signup = find_subscriber(campaign.id, signup_id)
     if signup is None:
         abort(404)
@@ -81,7 +82,9 @@ def delete_signup(campaign_id: int, signup_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/subscribers.csv")
 def export_subscribers(campaign_id: int):
-    campaign = my_campaign(campaign_id)
+    campaign = workspace_campaign(campaign_id)
+    require_role("editor")  # the export holds fans' emails: not for viewers
+    activity.record("subscribers.exported", campaign.title)
     response = Response(stream_with_context(export.csv_chunks(campaign)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(campaign)}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -8,7 +8,7 @@ opens the first one. A new tab is one more line here plus its view, whose templa
 from flask import redirect, url_for
 
 from app.dashboard.blueprint import bp
-from app.dashboard.scope import my_campaign
+from app.workspaces.scope import workspace_campaign
 
 CAMPAIGN_TABS: list[tuple[str, str]] = [
     ("Subscribers", "dashboard.subscribers"),
@@ -24,5 +24,5 @@ def campaign_tabs():
 
 @bp.get("/campaigns/<int:campaign_id>")
 def campaign_page(campaign_id: int):
-    my_campaign(campaign_id)
+    workspace_campaign(campaign_id)
     return redirect(url_for(CAMPAIGN_TABS[0][1], campaign_id=campaign_id))

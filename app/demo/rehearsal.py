@@ -52,7 +52,7 @@ def ensure_campaign(artist: Artist, artwork: str, palette: Palette) -> Campaign:
     if campaign is not None:
         return campaign
     campaign = Campaign(
-        owner=artist,
+        creator=artist,
         title="Tides Between Us",
         artist_name="Harbor Lights",
         slug=SLUG,

@@ -30,7 +30,7 @@ def ensure_demo() -> str:
         artist = Artist(email=DEMO_EMAIL, name="Demo Artist")
         artist.set_password(DEMO_PASSWORD)
         campaign = Campaign(
-            owner=artist,
+            creator=artist,
             title="Midnight Signals",
             artist_name="The Night Owls",
             slug="midnight-signals",

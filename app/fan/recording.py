@@ -27,6 +27,7 @@ from app.models import Campaign, Connection, PushSubscription, Signup
 from app.models.signup import new_unsubscribe_token
 from app.platforms.base import Connected, PlatformError, RevocableClient
 from app.platforms.clients import client_for
+from app.release_day import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ def record_email_signup(
         connection.execute(delete(Connection.__table__).where(Connection.signup_id == signup.id))
     if signup.unsubscribe_token == token:
         _count_signup(campaign_id, "email", platform, attribution)
+        webhooks.signup_event(
+            "signup.created", campaign_id, signup.id, email=email, platform=platform, mode="email"
+        )
     db.session.commit()
     return signup
 
@@ -247,6 +251,14 @@ def _direct(
     db.session.flush()
     if new_signup:
         _count_signup(campaign.id, "direct", platform, attribution)
+        webhooks.signup_event(
+            "signup.created",
+            campaign.id,
+            signup.id,
+            email=signup.email,
+            platform=platform,
+            mode="direct",
+        )
     if new_connection:
         counting.add(campaign.id, "connection", [("platform", platform)])
     return signup

@@ -1,5 +1,6 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
+from app.models.api_token import ApiToken
 from app.models.artist import Artist
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
@@ -8,8 +9,12 @@ from app.models.login_session import LoginSession
 from app.models.media import StoredMedia
 from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
 from app.models.signup import BouncedEmail, Connection, PushSubscription, Signup
+from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookEvent
+from app.models.workspace import Activity, Invitation, Membership, Workspace
 
 __all__ = [
+    "Activity",
+    "ApiToken",
     "Artist",
     "BouncedEmail",
     "Campaign",
@@ -18,7 +23,9 @@ __all__ = [
     "Connection",
     "Delivery",
     "InsightCount",
+    "Invitation",
     "LoginSession",
+    "Membership",
     "PendingConnect",
     "PlatformLink",
     "PreviousSlug",
@@ -27,4 +34,8 @@ __all__ = [
     "Signup",
     "StoredMedia",
     "VisitorDay",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "Workspace",
 ]

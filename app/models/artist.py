@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+from app.models.workspace import Membership, Workspace
 
 
 @functools.cache
@@ -25,8 +26,11 @@ class Artist(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(db.String(255))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    campaigns = relationship(
-        "Campaign", back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
+    personal_workspace = relationship(
+        "Workspace", back_populates="personal_of", uselist=False, passive_deletes=True
+    )
+    memberships = relationship(
+        "Membership", back_populates="artist", cascade="all, delete-orphan", passive_deletes=True
     )
     login_sessions = relationship(
         "LoginSession", back_populates="artist", cascade="all, delete-orphan", passive_deletes=True
@@ -36,6 +40,12 @@ class Artist(UserMixin, db.Model):
     # Flask-Login keeps get_id() in the cookie, so the cookie names a session, not the artist.
     current_session = None
     session_token = None
+
+    def __init__(self, **fields):
+        """Every account comes with its personal workspace, where it is the owner."""
+        super().__init__(**fields)
+        self.personal_workspace = Workspace(name=self.name or "Personal")
+        self.personal_workspace.memberships.append(Membership(artist=self, role="owner"))
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -29,7 +29,13 @@ class Campaign(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    artist_id: Mapped[int] = mapped_column(ForeignKey("artist.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    # Who created it; the campaign stays its workspace's when that account goes.
+    artist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("artist.id", ondelete="SET NULL"), index=True
+    )
     slug: Mapped[str] = mapped_column(db.String(60), unique=True)
     title: Mapped[str] = mapped_column(db.String(200))
     artist_name: Mapped[str] = mapped_column(db.String(200))
@@ -59,7 +65,14 @@ class Campaign(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
-    owner = relationship("Artist", back_populates="campaigns")
+    workspace = relationship("Workspace")
+    creator = relationship("Artist")
+
+    def __init__(self, **fields):
+        """A campaign made without a workspace lands in its creator's personal one."""
+        super().__init__(**fields)
+        if self.workspace is None and self.workspace_id is None and self.creator is not None:
+            self.workspace = self.creator.personal_workspace
 
     @property
     def source(self) -> ReleaseSource:

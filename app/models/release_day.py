@@ -12,6 +12,9 @@ from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 DELIVERY_KINDS = ("save", "email", "push")
+# Webhook POSTs are outbox rows too, but belong to an endpoint and an event, not a fan:
+# no signup, no campaign (the release-day tab counts fans' deliveries only).
+OUTBOX_KINDS = (*DELIVERY_KINDS, "webhook")
 # waiting: its platform has no link yet; due: claimable from next_attempt_at on;
 # running: claimed until lease_until; done / failed / skipped: final.
 DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
@@ -26,7 +29,12 @@ CLICK_SOURCES = ("smart_link", "email", "push")
 class Delivery(db.Model):
     __table_args__ = (
         UniqueConstraint("signup_id", "kind"),
-        CheckConstraint(f"kind IN {DELIVERY_KINDS!r}", name="kind"),
+        UniqueConstraint("webhook_id", "event_id", name="uq_delivery_webhook_event"),
+        CheckConstraint(f"kind IN {OUTBOX_KINDS!r}", name="kind"),
+        CheckConstraint(
+            "(kind = 'webhook') = (signup_id IS NULL AND webhook_id IS NOT NULL)",
+            name="owner",
+        ),
         CheckConstraint(f"state IN {DELIVERY_STATES!r}", name="state"),
         CheckConstraint("step IS NULL OR step = 'verify'", name="step"),
         CheckConstraint("state <> 'running' OR lease_until IS NOT NULL", name="running_has_lease"),
@@ -39,11 +47,15 @@ class Delivery(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    signup_id: Mapped[int] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoint.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_event.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(db.String(8))
     # The platform the effect is for (the fan's choice): a save waits for its link.
-    platform: Mapped[str] = mapped_column(db.String(32))
+    platform: Mapped[str | None] = mapped_column(db.String(32))
     state: Mapped[str] = mapped_column(db.String(8), default="waiting")
     step: Mapped[str | None] = mapped_column(db.String(16))
     attempts: Mapped[int] = mapped_column(default=0)

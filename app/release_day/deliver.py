@@ -18,7 +18,7 @@ from app import clock
 from app.extensions import db
 from app.jobs import enqueue
 from app.models import Connection, Delivery
-from app.release_day import mail, push, saves
+from app.release_day import mail, push, saves, webhooks
 from app.release_day.outbox import claim_due, close_outcomes
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,13 @@ log = logging.getLogger(__name__)
 # A delivery job keeps claiming batches for about this long (real seconds), well inside
 # JOB_TIMEOUT, then ends; the next tick starts new ones while work is left.
 JOB_BUDGET = 120
-BATCH = {"save": 25, "push": 100, "email": 200}
-HANDLERS = {"save": saves.deliver_saves, "push": push.deliver_pushes, "email": mail.deliver_emails}
+BATCH = {"save": 25, "push": 100, "email": 200, "webhook": 50}
+HANDLERS = {
+    "save": saves.deliver_saves,
+    "push": push.deliver_pushes,
+    "email": mail.deliver_emails,
+    "webhook": webhooks.deliver_webhooks,
+}
 DELIVERY_SLOTS = 3
 
 

@@ -35,7 +35,7 @@ from app.platforms import registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
 from app.platforms.clients import CLIENTS, client_for
 from app.platforms.identity import UnresolvedSource, resolve_for
-from app.release_day import convert
+from app.release_day import convert, webhooks
 from app.release_day.deliver import kick_deliveries
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,10 @@ def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
         convert.convert(campaign, now)
         converted = True
     woken = convert.wake_saves(campaign_id, newly, now)
+    if newly:  # the release showed up on more platforms (committed below with the links)
+        webhooks.emit_for_campaign(
+            campaign_id, "campaign.released", {"platforms": newly, "at": now.isoformat()}
+        )
     alert = False
     if campaign.phase == "live":
         still_missing = [key for key in wanted if key not in newly]
@@ -193,6 +197,9 @@ def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
             campaign.phase = "not_found"
             campaign.alerted_at = now
             alert = True
+            webhooks.emit_for_campaign(
+                campaign_id, "release.alert", {"release_at": campaign.release_at.isoformat()}
+            )
         campaign.next_check_at = next_check(campaign.release_at, now)
     campaign.check_lease_until = None
     db.session.commit()

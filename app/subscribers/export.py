@@ -8,6 +8,7 @@ Signups still awaiting their double opt-in confirmation are not exported.
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
 from sqlalchemy import String, select
@@ -54,21 +55,52 @@ def filename(campaign: Campaign) -> str:
     return f"{campaign.slug}-subscribers.csv"
 
 
-def csv_chunks(campaign: Campaign) -> Iterator[str]:
-    """The CSV text in chunks of BATCH rows, oldest signup first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    title = neutral(campaign.title)
-    names: dict[str, str] = {}  # platform key -> its name, neutralized once
+def _batches(campaign_id: int):
+    """The campaign's signups as plain rows, oldest first, BATCH at a time from a cursor."""
     query = (
         select(Signup.email, Signup.platform, Signup.mode, utc_iso(Signup.created_at))
         .add_columns(Signup.unsubscribed_at.is_not(None))
-        .where(Signup.campaign_id == campaign.id, Signup.confirmed_at.is_not(None))
+        .where(Signup.campaign_id == campaign_id, Signup.confirmed_at.is_not(None))
         .order_by(Signup.created_at, Signup.id)
         .execution_options(yield_per=BATCH, stream_results=True)
     )
-    for batch in db.session.execute(query).partitions():
+    return db.session.execute(query).partitions()
+
+
+def ndjson_chunks(campaign: Campaign) -> Iterator[str]:
+    """One JSON object per line (the API's export): raw values, no spreadsheet quoting."""
+    return _ndjson(campaign.id)  # read now: the rows stream after the request's commit
+
+
+def _ndjson(campaign_id: int) -> Iterator[str]:
+    for batch in _batches(campaign_id):
+        yield "".join(
+            json.dumps(
+                {
+                    "email": email,
+                    "platform": platform,
+                    "mode": mode,
+                    "signed_up_at": signed_up_at,
+                    "unsubscribed": bool(unsubscribed),
+                }
+            )
+            + "\n"
+            for email, platform, mode, signed_up_at, unsubscribed in batch
+        )
+
+
+def csv_chunks(campaign: Campaign) -> Iterator[str]:
+    """The CSV text in chunks of BATCH rows, oldest signup first."""
+    return _csv(campaign.id, campaign.title)  # read now, as ndjson_chunks does
+
+
+def _csv(campaign_id: int, title: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    title = neutral(title)
+    names: dict[str, str] = {}  # platform key -> its name, neutralized once
+    for batch in _batches(campaign_id):
         writer.writerows(
             (
                 neutral(email) if email else "",
