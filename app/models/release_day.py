@@ -13,7 +13,7 @@ from app.models.types import UTCDateTime, utcnow
 
 DELIVERY_KINDS = ("save", "email", "push")
 # waiting: its platform has no link yet; due: claimable from next_attempt_at on;
-# running: claimed until lease_until; done / failed / skipped: final.
+# running: claimed (claim) until lease_until; done / failed / skipped: final.
 DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
 # A step past the first call: "verify" = the platform accepted the save, check it later.
 CHECK_OUTCOMES = ("found", "not_found", "outage")
@@ -50,7 +50,11 @@ class Delivery(db.Model):
     next_attempt_at = mapped_column(UTCDateTime)
     # When it first became due: temporary failures are retried for a window from here.
     due_since = mapped_column(UTCDateTime)
-    lease_until = mapped_column(UTCDateTime)
+    lease_until = mapped_column(UTCDateTime)  # moved on by the claim's heartbeat
+    # The claim holding a running row (outbox.Lease.claim): outcomes are written against it.
+    claim: Mapped[int | None] = mapped_column(db.BigInteger)
+    # Its lease ran out while it was running: whether the effect happened is unknown.
+    unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     last_error: Mapped[str | None] = mapped_column(db.String(500))
     verified: Mapped[bool | None] = mapped_column()  # saves only: the platform confirmed it
     done_at = mapped_column(UTCDateTime)

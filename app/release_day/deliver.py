@@ -4,8 +4,10 @@ itself while anything is due.
 `run` claims batches of due saves, pushes and emails with a lease (outbox.py), hands each
 to its module (saves.py, push.py, mail.py), which does the effects and records every
 outcome on its row. DELIVERY_SLOTS jobs at a time share the work through their claims, so
-none is done twice; each ends after about JOB_BUDGET seconds or when nothing is due, and
-the tick (or a kick after a conversion) starts new ones while work is left.
+none is done twice; each ends after about JOB_BUDGET seconds, when nothing is due, or as
+soon as its worker is asked to stop (outbox.STOPPING: the batch in hand finishes what is in
+flight and hands the rest back), and the tick (or a kick after a conversion) starts new
+ones while work is left. While a batch is worked its lease is kept alive (outbox.kept_alive).
 """
 
 import logging
@@ -19,7 +21,7 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.models import Connection, Delivery
 from app.release_day import mail, push, saves
-from app.release_day.outbox import claim_due, close_outcomes
+from app.release_day.outbox import STOPPING, claim_due, close_outcomes, kept_alive
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,15 @@ def run(budget: float = JOB_BUDGET) -> dict:
     done = dict.fromkeys(HANDLERS, 0)
     started = time.monotonic()
     try:
-        while time.monotonic() - started < budget:
+        while time.monotonic() - started < budget and not STOPPING.is_set():
             worked = 0
             for kind, handle in HANDLERS.items():
+                if STOPPING.is_set():
+                    break
                 lease = claim_due(kind, BATCH[kind])
                 if lease.ids:
-                    handle(lease)
+                    with kept_alive(lease):
+                        handle(lease)
                     done[kind] += len(lease.ids)
                     worked += len(lease.ids)
             if not worked:

@@ -1,0 +1,27 @@
+"""delivery claims: a token per claim (the heartbeat moves lease_until), unconfirmed outcomes
+
+Revision ID: 0008_fire
+Revises: 0007_insights
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_fire"
+down_revision = "0007_insights"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claim", sa.BigInteger(), nullable=True))
+        batch_op.add_column(
+            sa.Column("unconfirmed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.drop_column("unconfirmed")
+        batch_op.drop_column("claim")
