@@ -63,7 +63,7 @@ def tick_when_due() -> float:
     if due is None:
         return LOOK_AGAIN
     if due <= now:
-        enqueue_once(tick, "release", f"dropday-tick-at-{due.timestamp():.3f}", 60)
+        enqueue_once(tick, "release", f"dropday-tick-at-{due.timestamp() * 1000:.0f}", 60)
         return LOOK_AGAIN
     return (due - now).total_seconds() + 0.01
 

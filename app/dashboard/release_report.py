@@ -53,6 +53,7 @@ class Overview:
     checks: list[ReleaseCheck]  # newest first
     check_total: int
     fans: int
+    first_done: datetime | None  # the first delivery that reached its fan
 
     @property
     def phase(self) -> str:
@@ -143,6 +144,11 @@ def overview(campaign: Campaign) -> Overview:
         ),
         fans=db.session.scalar(
             db.select(func.count()).select_from(Signup).where(Signup.campaign_id == cid)
+        ),
+        first_done=db.session.scalar(
+            db.select(func.min(Delivery.done_at)).where(
+                Delivery.campaign_id == cid, Delivery.state == "done"
+            )
         ),
     )
 

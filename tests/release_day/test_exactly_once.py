@@ -1,5 +1,5 @@
-"""Exactly once, under faults: real worker processes (`python worker.py --burst`) against
-the real database and Redis, a real SMTP server, and the simulator over HTTP.
+"""Exactly once and on time, under faults: real worker processes (`python worker.py`)
+against the real database and Redis, a real SMTP server, and the simulator over HTTP.
 
 The clock is the simulator's (the workers ask it over HTTP), so a lease running out or a
 retry coming due is a move of the clock, not a wait.
@@ -16,6 +16,7 @@ exception, so the test does not aim there.
 import asyncio
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,13 +30,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
 from rq import Worker
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app import mailbox
 from app.config import ROOT
+from app.dashboard import release_report
 from app.extensions import db
 from app.jobs import QUEUES, enqueue, queue
-from app.models import Campaign, Connection, Delivery
+from app.models import Campaign, Connection, Delivery, Signup
 from app.platforms.oauth import REVOKED
 from app.release_day.outbox import LEASE
 from app.release_day.schedule import tick
@@ -346,6 +348,55 @@ def test_sigterm_to_every_worker_again_and_again_loses_and_repeats_nothing(day):
         assert not db.session.scalar(select(func.count()).where(Delivery.unconfirmed))
     _drain(day)  # Apple's verify steps come due two (simulated) minutes later
     _assert_exactly_once(day)
+
+
+def test_the_first_email_leaves_within_10_s_of_the_release_moment_for_3000_fans(day):
+    """Live everywhere already: the workers' cron wakes at the release moment itself."""
+    with day.app.app_context():
+        now = day.sim.now()
+        db.session.execute(
+            insert(Signup),
+            [
+                {
+                    "campaign_id": day.campaign_id,
+                    "platform": "deezer",
+                    "mode": "email",
+                    "email": f"crowd{n:05d}@example.com",
+                    "consent_version": 1,
+                    "unsubscribe_token": secrets.token_urlsafe(32),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(3000 - EMAILS)
+            ],
+        )
+        # Not yet: the workers start before the release moment is set.
+        db.session.get(Campaign, day.campaign_id).release_at = now + timedelta(days=1)
+        db.session.commit()
+    workers = [_start_worker(day, burst=False) for _ in range(2)]
+    try:
+        _wait_registered(day, 2)
+        day.sim.set_clock(None)  # real time from here on
+        release_at = day.sim.now() + timedelta(seconds=7)
+        with day.app.app_context():
+            db.session.get(Campaign, day.campaign_id).release_at = release_at
+            db.session.commit()
+        deadline = time.monotonic() + 60
+        while not list(day.smtp.handler.folder.glob("*.eml")):
+            assert time.monotonic() < deadline, [_output(w)[-3000:] for w in workers]
+            time.sleep(0.05)
+        first = min(int(p.name.split("-")[0]) for p in day.smtp.handler.folder.glob("*.eml"))
+        assert first / 1e9 - release_at.timestamp() <= 10
+        with day.app.app_context():
+            view = release_report.overview(db.session.get(Campaign, day.campaign_id))
+            assert view.campaign.phase == "live"
+            assert view.counts["email"]["done"] >= 1
+            assert view.first_done - release_at <= timedelta(seconds=10)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            _finish(worker)
 
 
 def _wait_registered(day, count: int) -> None:
