@@ -5,7 +5,7 @@ from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
-from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
+from app.models.release_day import Click, Delivery, Outage, PlatformLink, ReleaseCheck
 from app.models.signup import Connection, PushSubscription, Signup
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Delivery",
     "InsightCount",
     "LoginSession",
+    "Outage",
     "PendingConnect",
     "PlatformLink",
     "PreviousSlug",

@@ -64,6 +64,15 @@ class Delivery(db.Model):
     signup = relationship("Signup")
 
 
+class Outage(db.Model):
+    """A service release day is waiting on (the mail server, a push service), since when
+    and what it last said; deleted once it answers again (app/release_day/outages.py)."""
+
+    service: Mapped[str] = mapped_column(db.String(32), primary_key=True)
+    since = mapped_column(UTCDateTime, nullable=False)
+    detail: Mapped[str] = mapped_column(db.String(200))
+
+
 class ReleaseCheck(db.Model):
     """One detection attempt and what each platform answered.
 

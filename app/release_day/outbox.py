@@ -25,6 +25,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from datetime import datetime, timedelta
 from flask import current_app, g
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection as DatabaseConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -47,6 +48,7 @@ HEARTBEAT = 10  # real seconds between renewals: three chances inside one LEASE
 RETRY_WINDOW = timedelta(hours=12)
 FIRST_BACKOFF = 60  # seconds; doubles per attempt
 MAX_BACKOFF = 20 * 60  # some 36 tries in a 12 h window
+DATABASE_PATIENCE = 30  # seconds an outcome waits for the database to come back
 PARALLEL = 8  # effects of one batch in flight at once (see in_parallel)
 # Set when the worker is asked to stop (SIGTERM): no new effect starts after it.
 STOPPING = threading.Event()
@@ -201,7 +203,21 @@ def record(lease: Lease, delivery_id: int, **values) -> bool:
     values["updated_at"] = clock.now()
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(b_id=delivery_id, b_claim=lease.claim)
-    result = _outcomes().execute(_outcome_statement(tuple(sorted(values))), params)
+    statement = _outcome_statement(tuple(sorted(values)))
+    waited = 0
+    while True:
+        try:
+            result = _outcomes().execute(statement, params)
+            break
+        except OperationalError as error:
+            # The database went away (a restart drops every connection): the effect has
+            # happened, so wait for it rather than leave the row to be repeated.
+            close_outcomes()
+            if waited >= DATABASE_PATIENCE:
+                raise
+            log.warning("outcome of delivery %s not recorded yet, retrying: %s", delivery_id, error)
+            time.sleep(1)
+            waited += 1
     if not result.rowcount:
         log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
     return bool(result.rowcount)

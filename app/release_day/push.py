@@ -27,6 +27,7 @@ from sqlalchemy import Row, delete
 from app.extensions import db
 from app.models import PushSubscription
 from app.platforms.http import retry_after
+from app.release_day import outages
 from app.release_day.content import Release, batch_rows, listen_label, releases
 from app.release_day.links import personal_link
 from app.release_day.outbox import (
@@ -114,7 +115,15 @@ def deliver_pushes(lease: Lease) -> None:
             continue
         pushes.append(Push(row, _payload(by_campaign[row.campaign_id], row)))
     sender = pusher()
-    in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
+    answered = []
+
+    def pushed(lease: Lease, push: Push, outcome: Future) -> None:
+        if _pushed(lease, push, outcome):
+            answered.append(push.id)
+
+    in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), pushed)
+    if answered:
+        outages.over(outages.PUSH)
 
 
 @dataclass(frozen=True)
@@ -132,17 +141,19 @@ class Push:
         return {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
 
 
-def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
-    """What the push service answered, recorded by the job's thread."""
+def _pushed(lease: Lease, push: Push, outcome: Future) -> bool:
+    """What the push service answered, recorded by the job's thread; whether it answered
+    (an unreachable or overloaded service is noted as an outage)."""
     row = push.row
     try:
         response = outcome.result()
     except requests.RequestException as error:
+        outages.noticed(outages.PUSH, "push service unreachable")
         retry_later(lease, row, f"push service unreachable: {error.__class__.__name__}")
-        return
+        return False
     except Exception as error:
         failed(lease, row.id, f"the push could not be sent: {error}")
-        return
+        return True
     status = response.status_code
     # Accepted: the one window where a crash repeats the effect is here, as for email
     # (see mail.py, and in_parallel for the pushes in flight at once).
@@ -155,9 +166,12 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
         db.session.commit()
         failed(lease, row.id, f"the browser unsubscribed from push ({status})")
     elif status == 429 or status >= 500:
+        outages.noticed(outages.PUSH, f"push service busy ({status})")
         retry_later(lease, row, f"push service busy ({status})", retry_after(response))
+        return False
     else:
         failed(lease, row.id, f"the push service refused it ({status})")
+    return True
 
 
 def _payload(release: Release, row) -> dict:
