@@ -21,7 +21,7 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.models import Connection, Delivery
 from app.release_day import mail, push, saves
-from app.release_day.outbox import STOPPING, claim_due, close_outcomes, kept_alive
+from app.release_day.outbox import STOPPING, claim_due, close_outcomes, kept_alive, renew
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def run(budget: float = JOB_BUDGET) -> dict:
                     break
                 lease = claim_due(kind, BATCH[kind])
                 if lease.ids:
-                    with kept_alive(lease):
+                    with kept_alive(lambda lease=lease: renew(lease)):
                         handle(lease)
                     done[kind] += len(lease.ids)
                     worked += len(lease.ids)

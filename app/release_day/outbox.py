@@ -3,13 +3,13 @@ working, record each outcome against the claim, retry temporary failures with ba
 effects in parallel, and stop early when the worker is asked to.
 
 Every release-day effect (a save, an email, a push) goes through here. A claim marks rows
-"running" with its own token (`claim`) until its lease ends; a heartbeat (`kept_alive`)
-moves the lease on while the job works, so the lease can be short: a worker that dies
-stops renewing, and its rows are claimed again within LEASE. An outcome is written only
-while the claim still holds the row, so a slow worker whose lease ran out cannot overwrite
-a newer claim's work. A row taken over after its lease ran out is marked `unconfirmed`:
-whether its effect happened before the worker died is unknown (the one repeat window,
-see mail.py).
+"running" with its own token (`claim`) until its lease ends; a heartbeat (`kept_alive`
+calling `renew`) moves the lease on while the job works, so the lease can be short: a
+worker that dies stops renewing, and its rows are claimed again within LEASE. An outcome
+is written only while the claim still holds the row, so a slow worker whose lease ran out
+cannot overwrite a newer claim's work. A row taken over after its lease ran out is marked
+`unconfirmed`: whether its effect happened before the worker died is unknown (the one
+repeat window, see mail.py).
 
 STOPPING is the worker's stop flag (set on SIGTERM, jobs.AppWorker): batches stop starting
 effects, finish and record those in flight, and hand the rest back at once.
@@ -137,10 +137,11 @@ def renew(lease: Lease, lease_for: timedelta = LEASE) -> int:
 
 
 @contextlib.contextmanager
-def kept_alive(lease: Lease):
-    """Renew `lease` every HEARTBEAT seconds while the block runs (in a thread with its own
-    app context and connection). A renewal that fails (database away) is logged and tried
-    again; if none succeeds before the lease ends, `Lease.ending` stops the batch."""
+def kept_alive(renew: Callable[[], object]):
+    """Call `renew` (a lease's renewal) every HEARTBEAT seconds while the block runs, in a
+    thread with its own app context and connection. A renewal that fails (database away)
+    is logged and tried again; if none succeeds before a delivery lease ends,
+    `Lease.ending` stops the batch."""
     app = current_app._get_current_object()
     finished = threading.Event()
 
@@ -149,9 +150,10 @@ def kept_alive(lease: Lease):
             try:
                 while not finished.wait(HEARTBEAT):
                     try:
-                        renew(lease)
+                        renew()
                     except DBAPIError as error:
                         log.warning("lease not renewed (will try again): %s", error)
+                        db.session.rollback()
                         close_outcomes()
             finally:
                 close_outcomes()
@@ -159,7 +161,7 @@ def kept_alive(lease: Lease):
     heart = threading.Thread(target=beat, name="heartbeat", daemon=True)
     heart.start()
     try:
-        yield lease
+        yield
     finally:
         finished.set()
         heart.join()
