@@ -26,6 +26,7 @@ from sqlalchemy import event
 
 from app import clock
 from app.extensions import db
+from app.release_day.outbox import STOPPING
 
 # Queues by purpose, most urgent first: a worker listening on all of them drains them in order.
 QUEUES = ("release", "deliveries", "mail", "default")
@@ -80,20 +81,33 @@ def enqueue_periodic(func, queue_name: str, name: str, every: int, at: float) ->
     The job id names the period, and asking is one atomic Redis `SET NX` of that id: unlike
     `enqueue`'s check, it cannot be raced, and it still refuses once the job has finished.
     """
-    job_id = f"{name}-{int(at // every)}"
+    return enqueue_once(func, queue_name, f"{name}-{int(at // every)}", every)
+
+
+def enqueue_once(func, queue_name: str, job_id: str, timeout: int) -> Job | None:
+    """Enqueue `func` under `job_id` unless anyone did in the last 2 * `timeout` seconds:
+    one atomic `SET NX` decides (see enqueue_periodic)."""
     q = queue(queue_name)
-    if not q.connection.set(f"dropday:periodic:{job_id}", 1, nx=True, ex=2 * every):
+    if not q.connection.set(f"dropday:periodic:{job_id}", 1, nx=True, ex=2 * timeout):
         return None
-    return q.enqueue(func, job_id=job_id, job_timeout=every)
+    return q.enqueue(func, job_id=job_id, job_timeout=timeout)
 
 
 # -- the worker ------------------------------------------------------------------------------
 
 
 class AppWorker(SimpleWorker):
-    """Runs each job in-process inside a fresh app context (see the module docstring)."""
+    """Runs each job in-process inside a fresh app context (see the module docstring).
+
+    A warm stop (SIGTERM, Ctrl-C) also raises the outbox's stop flag, so a delivery job ends
+    within seconds (its effects in flight finish and are recorded, the rest of its batch is
+    handed back) instead of working through its budget; then RQ lets the worker exit."""
 
     app: Flask
+
+    def request_stop(self, signum, frame):
+        STOPPING.set()
+        super().request_stop(signum, frame)
 
     def perform_job(self, job, queue, execution):
         clock.job_starting(self.app)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/release_day.py                  # N = 10,000 and 100,000
     .venv/bin/python bench/release_day.py --n 10000
+    .venv/bin/python bench/release_day.py --chaos --n 10000   # under fire (see below)
 
 For each N, on PostgreSQL (its own database, created if missing): seeds N email signups,
 plus 10% direct saves (TIDAL and Apple Music, half each; YouTube Music is left out because
@@ -18,6 +19,12 @@ as the workers it is meant to measure.
 
 Prints deliveries per second by kind, the time from the conversion to the last delivery,
 each worker's peak RSS, the baseline and the ratio. A benchmark, not a test: no assertion.
+
+`--chaos`: for each N three runs, all with a slow sink (20% of messages answered 0.5 s late,
+every recipient recorded): calm; a worker SIGKILLed every 5 s and restarted, Redis emptied
+once; the same with SIGTERM. Prints lost and duplicated emails, pushes and saves, the time
+from the release moment to the first and the last delivery, and the recovery time after each
+stop (until every row running at that moment was finished or claimed again).
 """
 
 import argparse
@@ -41,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 from redis import Redis  # noqa: E402
+from rq import Worker  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -51,16 +59,31 @@ SOURCE = "spotify:album:4aawyAB9vmqN3uQ7FjRGTy"  # the simulator's demo album
 # -- the SMTP sink --------------------------------------------------------------------------
 
 
-async def _session(reader, writer) -> None:
-    """One SMTP conversation, answered and discarded: just enough RFC 5321 for smtplib."""
+async def _session(reader, writer, slow: float = 0.0, record=None) -> None:
+    """One SMTP conversation, answered and discarded: just enough RFC 5321 for smtplib.
+    `slow`: the share of messages answered 0.5 s late; `record`: a file the recipient of
+    every accepted message is written to, a line each."""
+    import asyncio
+    import random
+
     writer.write(b"220 sink ESMTP\r\n")
+    recipients = []
     while line := await reader.readline():
         verb = line[:4].upper()
         if verb == b"EHLO":
             writer.write(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n")
+        elif verb == b"RCPT":
+            recipients.append(line.split(b"<", 1)[1].split(b">", 1)[0].decode())
+            writer.write(b"250 OK\r\n")
         elif verb == b"DATA":
             writer.write(b"354 go ahead\r\n")
             await reader.readuntil(b"\r\n.\r\n")
+            if random.random() < slow:
+                await asyncio.sleep(0.5)
+            if record:
+                record.write("".join(f"{r}\n" for r in recipients))
+                record.flush()
+            recipients = []
             writer.write(b"250 OK\r\n")
         elif verb == b"QUIT":
             writer.write(b"221 bye\r\n")
@@ -71,22 +94,26 @@ async def _session(reader, writer) -> None:
     writer.close()
 
 
-def _sink(port: int) -> None:
+def _sink(port: int, slow: float = 0.0, record_path: str | None = None) -> None:
     import asyncio
+    import functools
+
+    record = open(record_path, "a") if record_path else None  # noqa: SIM115 - the process's
+    session = functools.partial(_session, slow=slow, record=record)
 
     async def serve():
-        server = await asyncio.start_server(_session, "127.0.0.1", port, limit=2**24)
+        server = await asyncio.start_server(session, "127.0.0.1", port, limit=2**24)
         async with server:
             await server.serve_forever()
 
     asyncio.run(serve())
 
 
-def start_sink() -> tuple[multiprocessing.Process, int]:
+def start_sink(slow: float = 0.0, record_path: str | None = None):
     from app.local_redis import free_port
 
     port = free_port()
-    process = multiprocessing.Process(target=_sink, args=(port,), daemon=True)
+    process = multiprocessing.Process(target=_sink, args=(port, slow, record_path), daemon=True)
     process.start()
     for _ in range(100):
         try:
@@ -298,10 +325,8 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run(n: int, args, sink_port: int) -> dict:
-    from app.extensions import db
-    from app.models import Campaign, Delivery
-
+def prepare(n: int, args, sink_port: int):
+    """A fresh database seeded with N fans, the simulator served, the workers' environment."""
     secrets_ = {
         "SECRET_KEY": secrets.token_urlsafe(32),
         "TOKEN_KEYS": Fernet.generate_key().decode(),
@@ -340,6 +365,14 @@ def run(n: int, args, sink_port: int) -> dict:
         "PYTHONPATH": str(ROOT),
         **secrets_,
     }
+    return app, sim, campaign_id, env
+
+
+def run(n: int, args, sink_port: int) -> dict:
+    from app.extensions import db
+    from app.models import Campaign, Delivery
+
+    app, _sim, campaign_id, env = prepare(n, args, sink_port)
     print(f"N={n:,}: two workers, waiting for release day to finish...", flush=True)
     workers = start_workers(2, env)
     peaks = [0.0, 0.0]
@@ -405,6 +438,167 @@ def run(n: int, args, sink_port: int) -> dict:
     return result
 
 
+# -- under fire -------------------------------------------------------------------------------
+
+
+def chaos(n: int, args, stop: signal.Signals | None) -> dict:
+    """One run with a slow sink; with `stop`, a worker stopped that way every 5 s and
+    restarted, and Redis emptied once."""
+    from collections import Counter
+
+    from app.extensions import db
+    from app.models import Campaign, Delivery, Signup
+    from app.simulator import push as sim_push
+
+    record = tempfile.NamedTemporaryFile("r", suffix=".rcpt", delete=False)  # noqa: SIM115
+    sink, port = start_sink(0.2, record.name)
+    app, sim, campaign_id, env = prepare(n, args, port)
+    label = stop.name if stop else "calm"
+    print(f"N={n:,} {label}: two workers...", flush=True)
+    with app.app_context():  # the release moment comes once both workers listen
+        db.session.get(Campaign, campaign_id).release_at = sim.now() + timedelta(days=1)
+        db.session.commit()
+    workers = start_workers(2, env)
+    with Redis.from_url(args.redis_url) as redis:
+        while len(Worker.all(connection=redis)) < 2:
+            time.sleep(0.2)
+    with app.app_context():
+        db.session.get(Campaign, campaign_id).release_at = sim.now() + timedelta(seconds=5)
+        db.session.commit()
+    stops = []  # [started, seconds to stop, claims running then, recovered after]
+    over = threading.Event()
+
+    def running_claims() -> set[int]:
+        with app.app_context():
+            claims = set(
+                db.session.scalars(select(Delivery.claim).where(Delivery.state == "running"))
+            )
+            db.session.rollback()
+        return claims
+
+    def fire() -> None:
+        turn = 0
+        while not over.wait(5):
+            claims, at = running_claims(), time.monotonic()
+            victim = workers[turn % 2]
+            victim.send_signal(stop)
+            try:
+                victim.wait(30)
+            except subprocess.TimeoutExpired:
+                victim.kill()
+                victim.wait()
+            stops.append([at, time.monotonic() - at, claims, None])
+            workers[turn % 2] = start_workers(1, env)[0]
+            turn += 1
+            if turn == 3:
+                with Redis.from_url(args.redis_url) as redis:
+                    redis.flushdb()
+
+    if stop:
+        threading.Thread(target=fire, daemon=True).start()
+    try:
+        with app.app_context():
+            deadline = time.monotonic() + args.timeout
+            while time.monotonic() < deadline:
+                time.sleep(1)
+                for entry in stops:
+                    if entry[3] is None and not db.session.scalar(
+                        select(func.count())
+                        .select_from(Delivery)
+                        .where(Delivery.state == "running", Delivery.claim.in_(entry[2] or {0}))
+                    ):
+                        entry[3] = time.monotonic() - entry[0]
+                campaign = db.session.get(Campaign, campaign_id)
+                left = db.session.scalar(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(Delivery.state.in_(("waiting", "due", "running")))
+                )
+                db.session.rollback()
+                if campaign.converted_at and left == 0:
+                    break
+            else:
+                print(f"  timed out with {left} deliveries left", flush=True)
+    finally:
+        over.set()
+        time.sleep(0.5)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    with app.app_context():
+        release_at = db.session.get(Campaign, campaign_id).release_at
+        first, last = db.session.execute(
+            select(func.min(Delivery.done_at), func.max(Delivery.done_at)).where(
+                Delivery.state == "done"
+            )
+        ).one()
+        emails = set(
+            db.session.scalars(
+                select(Signup.email)
+                .join(Delivery, Delivery.signup_id == Signup.id)
+                .where(Delivery.kind == "email")
+            )
+        )
+        expected = dict(
+            db.session.execute(select(Delivery.kind, func.count()).group_by(Delivery.kind)).all()
+        )
+        unconfirmed = db.session.scalar(select(func.count()).where(Delivery.unconfirmed))
+    sink.terminate()
+    received = Counter(line.strip() for line in record)
+    record.close()
+    os.unlink(record.name)
+    pushes = Counter(p.endpoint for p in sim_push.received(sim))
+    saves = Counter()
+    for entry in sim.requests(method="POST"):
+        if entry.path == "/v1/me/library":
+            token = sim.token_info("apple_music", entry.headers.get("Music-User-Token"))
+            saves[token.listener] += 1
+        elif entry.listener and entry.path.startswith("/v2/userCollection"):
+            saves[entry.listener] += 1
+    recoveries = sorted(entry[3] for entry in stops if entry[3] is not None)
+    return {
+        "n": n,
+        "label": label,
+        "lost": {
+            "email": len(emails - set(received)),
+            "push": expected.get("push", 0) - len(pushes),
+            "save": expected.get("save", 0) - len(saves),
+        },
+        "duplicated": {
+            "email": sum(c - 1 for c in received.values()),
+            "push": sum(c - 1 for c in pushes.values()),
+            "save": sum(c - 1 for c in saves.values()),
+        },
+        "first": (first - release_at).total_seconds() if first else float("nan"),
+        "last": (last - release_at).total_seconds() if last else float("nan"),
+        "stops": len(stops),
+        "stop_seconds": max((entry[1] for entry in stops), default=0.0),
+        "recoveries": recoveries,
+        "unconfirmed": unconfirmed,
+    }
+
+
+def report_chaos(results: list[dict]) -> None:
+    print()
+    for r in results:
+        recoveries = r["recoveries"]
+        print(f"N={r['n']:,} {r['label']}:")
+        print(f"  lost        {r['lost']}")
+        print(f"  duplicated  {r['duplicated']}  (sent, unconfirmed: {r['unconfirmed']})")
+        print(f"  release moment -> first delivery {r['first']:.1f} s, last {r['last']:.1f} s")
+        if r["stops"]:
+            print(
+                f"  {r['stops']} stops, slowest exit {r['stop_seconds']:.1f} s; recovery after "
+                f"each: median {recoveries[len(recoveries) // 2] if recoveries else 0:.1f} s, "
+                f"max {max(recoveries, default=0):.1f} s "
+                f"({r['stops'] - len(recoveries)} not measured: the run ended first)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Release day benchmark")
     parser.add_argument("--n", type=int, action="append", help="fans (repeatable)")
@@ -423,12 +617,23 @@ def main() -> None:
     parser.add_argument(
         "--baseline-max", type=int, default=20_000, help="messages the baseline sends at most"
     )
+    parser.add_argument(
+        "--chaos", action="store_true", help="calm, SIGKILL and SIGTERM runs (module docstring)"
+    )
     args = parser.parse_args()
     redis = None
     if not args.redis_url:
         from app.local_redis import start_redis
 
         redis, args.redis_url = start_redis()
+    if args.chaos:
+        try:
+            stops = (None, signal.SIGKILL, signal.SIGTERM)
+            report_chaos([chaos(n, args, stop) for n in args.n or [10_000] for stop in stops])
+        finally:
+            if redis is not None:
+                redis.terminate()
+        return
     sink, port = start_sink()
     try:
         results = [run(n, args, port) for n in (args.n or [10_000, 100_000])]

@@ -13,9 +13,10 @@ from sqlalchemy import func
 
 from app import clock
 from app.extensions import db
-from app.models import Campaign, Click, Delivery, PlatformLink, ReleaseCheck, Signup
+from app.models import Campaign, Click, Delivery, Outage, PlatformLink, ReleaseCheck, Signup
 from app.models.release_day import CLICK_SOURCES, DELIVERY_KINDS, DELIVERY_STATES
 from app.platforms import registry
+from app.release_day import outages
 
 CHECKS_SHOWN = 20
 LOG_PAGE = 50
@@ -53,6 +54,9 @@ class Overview:
     checks: list[ReleaseCheck]  # newest first
     check_total: int
     fans: int
+    first_done: datetime | None  # the first delivery that reached its fan
+    unconfirmed: int  # deliveries a crashed worker left with an unknown outcome
+    outages: list[Outage]  # services release day is waiting on
 
     @property
     def phase(self) -> str:
@@ -143,6 +147,17 @@ def overview(campaign: Campaign) -> Overview:
         ),
         fans=db.session.scalar(
             db.select(func.count()).select_from(Signup).where(Signup.campaign_id == cid)
+        ),
+        unconfirmed=db.session.scalar(
+            db.select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.campaign_id == cid, Delivery.unconfirmed)
+        ),
+        outages=outages.current(),
+        first_done=db.session.scalar(
+            db.select(func.min(Delivery.done_at)).where(
+                Delivery.campaign_id == cid, Delivery.state == "done"
+            )
         ),
     )
 

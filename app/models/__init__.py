@@ -7,7 +7,7 @@ from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
 from app.models.media import StoredMedia
-from app.models.release_day import Click, Delivery, PlatformLink, ReleaseCheck
+from app.models.release_day import Click, Delivery, Outage, PlatformLink, ReleaseCheck
 from app.models.signup import BouncedEmail, Connection, PushSubscription, Signup
 from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookEvent
 from app.models.workspace import Activity, Invitation, Membership, Workspace
@@ -26,6 +26,7 @@ __all__ = [
     "Invitation",
     "LoginSession",
     "Membership",
+    "Outage",
     "PendingConnect",
     "PlatformLink",
     "PreviousSlug",

@@ -16,7 +16,7 @@ DELIVERY_KINDS = ("save", "email", "push")
 # no signup, no campaign (the release-day tab counts fans' deliveries only).
 OUTBOX_KINDS = (*DELIVERY_KINDS, "webhook")
 # waiting: its platform has no link yet; due: claimable from next_attempt_at on;
-# running: claimed until lease_until; done / failed / skipped: final.
+# running: claimed (claim) until lease_until; done / failed / skipped: final.
 DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
 # A step past the first call: "verify" = the platform accepted the save, check it later.
 CHECK_OUTCOMES = ("found", "not_found", "outage")
@@ -62,7 +62,11 @@ class Delivery(db.Model):
     next_attempt_at = mapped_column(UTCDateTime)
     # When it first became due: temporary failures are retried for a window from here.
     due_since = mapped_column(UTCDateTime)
-    lease_until = mapped_column(UTCDateTime)
+    lease_until = mapped_column(UTCDateTime)  # moved on by the claim's heartbeat
+    # The claim holding a running row (outbox.Lease.claim): outcomes are written against it.
+    claim: Mapped[int | None] = mapped_column(db.BigInteger)
+    # Its lease ran out while it was running: whether the effect happened is unknown.
+    unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     last_error: Mapped[str | None] = mapped_column(db.String(500))
     verified: Mapped[bool | None] = mapped_column()  # saves only: the platform confirmed it
     done_at = mapped_column(UTCDateTime)
@@ -70,6 +74,15 @@ class Delivery(db.Model):
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     signup = relationship("Signup")
+
+
+class Outage(db.Model):
+    """A service release day is waiting on (the mail server, a push service), since when
+    and what it last said; deleted once it answers again (app/release_day/outages.py)."""
+
+    service: Mapped[str] = mapped_column(db.String(32), primary_key=True)
+    since = mapped_column(UTCDateTime, nullable=False)
+    detail: Mapped[str] = mapped_column(db.String(200))
 
 
 class ReleaseCheck(db.Model):

@@ -4,8 +4,10 @@ itself while anything is due.
 `run` claims batches of due saves, pushes and emails with a lease (outbox.py), hands each
 to its module (saves.py, push.py, mail.py), which does the effects and records every
 outcome on its row. DELIVERY_SLOTS jobs at a time share the work through their claims, so
-none is done twice; each ends after about JOB_BUDGET seconds or when nothing is due, and
-the tick (or a kick after a conversion) starts new ones while work is left.
+none is done twice; each ends after about JOB_BUDGET seconds, when nothing is due, or as
+soon as its worker is asked to stop (outbox.STOPPING: the batch in hand finishes what is in
+flight and hands the rest back), and the tick (or a kick after a conversion) starts new
+ones while work is left. While a batch is worked its lease is kept alive (outbox.kept_alive).
 """
 
 import logging
@@ -19,7 +21,7 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.models import Connection, Delivery
 from app.release_day import mail, push, saves, webhooks
-from app.release_day.outbox import claim_due, close_outcomes
+from app.release_day.outbox import STOPPING, claim_due, close_outcomes, kept_alive, renew
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +43,15 @@ def run(budget: float = JOB_BUDGET) -> dict:
     done = dict.fromkeys(HANDLERS, 0)
     started = time.monotonic()
     try:
-        while time.monotonic() - started < budget:
+        while time.monotonic() - started < budget and not STOPPING.is_set():
             worked = 0
             for kind, handle in HANDLERS.items():
+                if STOPPING.is_set():
+                    break
                 lease = claim_due(kind, BATCH[kind])
                 if lease.ids:
-                    handle(lease)
+                    with kept_alive(lambda lease=lease: renew(lease)):
+                        handle(lease)
                     done[kind] += len(lease.ids)
                     worked += len(lease.ids)
             if not worked:
@@ -57,18 +62,23 @@ def run(budget: float = JOB_BUDGET) -> dict:
     return done
 
 
+WINDOW = 10  # seconds
+
+
 def enqueue_deliveries(now: datetime, slots: int = DELIVERY_SLOTS) -> int:
-    """Start delivery jobs while anything is due. Ids are fixed per minute, so two ticks in
-    the same minute enqueue them once; a job left over from a lost Redis is simply gone, and
-    a stale one from earlier finds nothing left and ends."""
+    """Start delivery jobs while anything is due. Ids are fixed per WINDOW seconds, so ticks
+    in the same window enqueue them once; a job left over from a lost Redis is simply gone,
+    a stale one from earlier finds nothing left and ends, and one a killed worker left
+    "started" in Redis holds its id only until the next window (its rows come back when
+    their lease runs out)."""
     due = db.session.scalar(
         select(Delivery.id).where(Delivery.state == "due", Delivery.next_attempt_at <= now).limit(1)
     )
     if due is None:
         return 0
-    minute = int(now.timestamp() // 60)
+    window = int(now.timestamp() // WINDOW)
     for slot in range(slots):
-        enqueue(run, queue_name="deliveries", job_id=f"deliver-{minute}-{slot}")
+        enqueue(run, queue_name="deliveries", job_id=f"deliver-{window}-{slot}")
     return slots
 
 

@@ -37,6 +37,7 @@ from app.platforms.clients import CLIENTS, client_for
 from app.platforms.identity import UnresolvedSource, resolve_for
 from app.release_day import convert, webhooks
 from app.release_day.deliver import kick_deliveries
+from app.release_day.outbox import kept_alive
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,9 @@ HOURLY = (ALERT_AFTER + timedelta(days=7), timedelta(hours=1))
 SPARSE = (HOURLY[0] + timedelta(days=30), timedelta(hours=6))
 LAG_WINDOW = timedelta(hours=72)
 LAG_EVERY = timedelta(minutes=15)
-# A claimed check runs until then; if its job was lost, the next tick after it claims again.
-CHECK_LEASE = timedelta(minutes=5)
+# A claimed check holds its campaign this long, renewed while it runs (outbox.kept_alive):
+# if its job was lost (its worker killed, Redis emptied), the next tick after it claims again.
+CHECK_LEASE = timedelta(seconds=30)
 
 
 def next_check(release_at: datetime, now: datetime) -> datetime | None:
@@ -130,6 +132,22 @@ def platforms_to_find(campaign: Campaign, linked: set[str]) -> list[str]:
 
 def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
     """The job: one check of one campaign; returns the check's outcome (None: nothing to do)."""
+    with kept_alive(lambda: renew_check(campaign_id)):
+        return _check(campaign_id, triggered_by)
+
+
+def renew_check(campaign_id: int) -> None:
+    """The check's heartbeat: its campaign stays claimed while it runs."""
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.check_lease_until.is_not(None))
+        .values(check_lease_until=clock.now() + CHECK_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _check(campaign_id: int, triggered_by: str) -> str | None:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return None

@@ -37,7 +37,7 @@ from flask_babel import force_locale, get_locale
 from app import bounces, languages
 from app.extensions import db
 from app.models import Signup
-from app.release_day import wording
+from app.release_day import outages, wording
 from app.release_day.content import Release, batch_rows, releases
 from app.release_day.links import personal_link
 from app.release_day.outbox import (
@@ -164,6 +164,11 @@ class Refusal:
     broken: bool = False
     bounced: bool = False  # the fan's mail server refused the address for good (5xx)
 
+    @property
+    def outage(self) -> str:
+        """What the Release day tab says the mail server is doing (a retried refusal)."""
+        return "mail server unreachable" if self.broken else "mail server says try later"
+
 
 def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
     """`rows` over one SMTP connection, each recorded the moment the server answers."""
@@ -171,10 +176,12 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
         smtp = connect()
     except (smtplib.SMTPException, OSError) as error:
         log.warning("SMTP server unavailable: %s", error)
+        outages.noticed(outages.MAIL, "mail server unreachable")
         for row in rows:
             retry_later(lease, row, f"SMTP server unavailable: {error}")
         return
     bounced = bounces.among(row.email for row in rows)  # here or in another campaign, since
+    answered = False
     try:
         for n, row in enumerate(rows):
             if lease.ending():
@@ -188,6 +195,11 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
                 continue
             refusal = send_one(smtp, row, by_campaign[row.campaign_id])
             record_sent(lease, row, refusal)
+            if refusal is not None and refusal.retry:
+                outages.noticed(outages.MAIL, refusal.outage)
+            elif not answered:  # one message through: the mail server is back
+                answered = True
+                outages.over(outages.MAIL)
             if refusal is not None and refusal.broken:
                 hand_back(lease, [r.id for r in rows[n + 1 :]])
                 return

@@ -1,26 +1,39 @@
-"""The outbox contract: claim due deliveries with a lease, record each outcome against that
-lease, retry temporary failures with backoff, and run effects in parallel.
+"""The outbox contract: claim due deliveries with a lease, keep the lease alive while
+working, record each outcome against the claim, retry temporary failures with backoff, run
+effects in parallel, and stop early when the worker is asked to.
 
 Every release-day effect (a save, an email, a push) goes through here. A claim marks rows
-"running" until its lease ends; an outcome is written only while the claim still holds the
-row, so a slow worker whose lease ran out cannot overwrite a newer claim's work. A worker
-that dies leaves its rows running; `revive_expired_leases` (every tick) makes them due again.
+"running" with its own token (`claim`) until its lease ends; a heartbeat (`kept_alive`
+calling `renew`) moves the lease on while the job works, so the lease can be short: a
+worker that dies stops renewing, and its rows are claimed again within LEASE. An outcome
+is written only while the claim still holds the row, so a slow worker whose lease ran out
+cannot overwrite a newer claim's work. A row taken over after its lease ran out is marked
+`unconfirmed`: whether its effect happened before the worker died is unknown (the one
+repeat window, see mail.py).
+
+STOPPING is the worker's stop flag (set on SIGTERM, jobs.AppWorker): batches stop starting
+effects, finish and record those in flight, and hand the rest back at once.
 
 A temporary failure (429 honouring Retry-After, 5xx, timeout, quota, TIDAL still indexing)
 retries with growing backoff for at least RETRY_WINDOW after the row first became due, then
 fails with the last reason.
 """
 
+import contextlib
 import functools
 import logging
 import random
+import secrets
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from datetime import datetime, timedelta
 
 from flask import current_app, g
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection as DatabaseConnection
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -28,32 +41,41 @@ from app.models import Delivery
 
 log = logging.getLogger(__name__)
 
-# How long a claimed batch belongs to its worker. Longer than any batch takes (a job also
-# stops working on a batch whose lease is nearly over, see `Lease.ending`).
-LEASE = timedelta(minutes=4)
+# How long a claimed batch belongs to its worker without a heartbeat: a dead worker's rows
+# are taken over this long after its last one.
+LEASE = timedelta(seconds=30)
+HEARTBEAT = 10  # real seconds between renewals: three chances inside one LEASE
 RETRY_WINDOW = timedelta(hours=12)
 FIRST_BACKOFF = 60  # seconds; doubles per attempt
 MAX_BACKOFF = 20 * 60  # some 36 tries in a 12 h window
+DATABASE_PATIENCE = 30  # seconds an outcome waits for the database to come back
 PARALLEL = 8  # effects of one batch in flight at once (see in_parallel)
+# Set when the worker is asked to stop (SIGTERM): no new effect starts after it.
+STOPPING = threading.Event()
 
 
 class Lease:
-    """The rows one claim took, and until when. `until` doubles as the claim's token: a row
-    is only marked by the claim that holds it (`state = 'running' AND lease_until = until`)."""
+    """The rows one claim took, its token, and until when it holds them (moved on by the
+    heartbeat)."""
 
-    def __init__(self, ids: list[int], until: datetime):
+    def __init__(self, ids: list[int], claim: int, until: datetime):
         self.ids = ids
+        self.claim = claim
         self.until = until
 
-    def ending(self, margin: timedelta = timedelta(seconds=45)) -> bool:
-        return clock.now() >= self.until - margin
+    def ending(self, margin: timedelta = timedelta(seconds=5)) -> bool:
+        """Start no new effect: the worker is stopping, or the lease is about to run out
+        (its heartbeat could not renew it)."""
+        return STOPPING.is_set() or clock.now() >= self.until - margin
 
 
-# -- claiming and handing back -----------------------------------------------------------------
+# -- claiming, keeping and handing back --------------------------------------------------------
 
 
 def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
-    """Claim up to `limit` due deliveries of `kind` for this worker, oldest first; committed.
+    """Claim up to `limit` deliveries of `kind` for this worker, oldest first; committed.
+    Due rows, and running rows whose lease ran out (their worker died): those are marked
+    `unconfirmed`.
 
     PostgreSQL: `FOR UPDATE SKIP LOCKED` in the subquery, so workers claiming at the same
     moment take disjoint rows without waiting for each other. SQLite has a single writer:
@@ -62,9 +84,14 @@ def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
     """
     now = clock.now()
     until = now + lease
+    claim = secrets.randbits(62)
+    claimable = or_(
+        (Delivery.state == "due") & (Delivery.next_attempt_at <= now),
+        (Delivery.state == "running") & (Delivery.lease_until < now),
+    )
     due = (
         select(Delivery.id)
-        .where(Delivery.kind == kind, Delivery.state == "due", Delivery.next_attempt_at <= now)
+        .where(Delivery.kind == kind, claimable)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
@@ -77,13 +104,67 @@ def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
         chosen = Delivery.id.in_(due.scalar_subquery())
     ids = db.session.scalars(
         update(Delivery)
-        .where(chosen, Delivery.state == "due")
-        .values(state="running", lease_until=until, attempts=Delivery.attempts + 1, updated_at=now)
+        .where(chosen, claimable)
+        .values(
+            state="running",
+            claim=claim,
+            lease_until=until,
+            unconfirmed=Delivery.unconfirmed | (Delivery.state == "running"),
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+        )
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return Lease(sorted(ids), until)
+    return Lease(sorted(ids), claim, until)
+
+
+def renew(lease: Lease, lease_for: timedelta = LEASE) -> int:
+    """The heartbeat: move the claim's lease on, for the rows it still holds."""
+    until = clock.now() + lease_for
+    rows = (
+        _outcomes()
+        .execute(
+            update(Delivery)
+            .where(Delivery.claim == lease.claim, Delivery.state == "running")
+            .values(lease_until=until)
+        )
+        .rowcount
+    )
+    lease.until = until
+    return rows
+
+
+@contextlib.contextmanager
+def kept_alive(renew: Callable[[], object]):
+    """Call `renew` (a lease's renewal) every HEARTBEAT seconds while the block runs, in a
+    thread with its own app context and connection. A renewal that fails (database away)
+    is logged and tried again; if none succeeds before a delivery lease ends,
+    `Lease.ending` stops the batch."""
+    app = current_app._get_current_object()
+    finished = threading.Event()
+
+    def beat():
+        with app.app_context():
+            try:
+                while not finished.wait(HEARTBEAT):
+                    try:
+                        renew()
+                    except DBAPIError as error:
+                        log.warning("lease not renewed (will try again): %s", error)
+                        db.session.rollback()
+                        close_outcomes()
+            finally:
+                close_outcomes()
+
+    heart = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    heart.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        heart.join()
 
 
 def hand_back(lease: Lease, ids) -> int:
@@ -93,12 +174,8 @@ def hand_back(lease: Lease, ids) -> int:
         return 0
     result = db.session.execute(
         update(Delivery)
-        .where(
-            Delivery.id.in_(ids),
-            Delivery.state == "running",
-            Delivery.lease_until == lease.until,
-        )
-        .values(state="due", lease_until=None, attempts=Delivery.attempts - 1)
+        .where(Delivery.id.in_(ids), Delivery.state == "running", Delivery.claim == lease.claim)
+        .values(state="due", claim=None, lease_until=None, attempts=Delivery.attempts - 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -107,11 +184,11 @@ def hand_back(lease: Lease, ids) -> int:
 
 def revive_expired_leases(now: datetime) -> int:
     """Rows whose lease ran out (their worker died, or their job was lost with Redis) are
-    due again."""
+    due again, their outcome unconfirmed."""
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.state == "running", Delivery.lease_until < now)
-        .values(state="due", lease_until=None, updated_at=now)
+        .values(state="due", claim=None, lease_until=None, unconfirmed=True, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -124,10 +201,25 @@ def revive_expired_leases(now: datetime) -> int:
 def record(lease: Lease, delivery_id: int, **values) -> bool:
     """Write a claimed row's outcome, if this claim still holds it; committed at once."""
     values.setdefault("lease_until", None)
+    values.setdefault("claim", None)
     values["updated_at"] = clock.now()
     params = {f"v_{name}": value for name, value in values.items()}
-    params.update(b_id=delivery_id, b_until=lease.until)
-    result = _outcomes().execute(_outcome_statement(tuple(sorted(values))), params)
+    params.update(b_id=delivery_id, b_claim=lease.claim)
+    statement = _outcome_statement(tuple(sorted(values)))
+    waited = 0
+    while True:
+        try:
+            result = _outcomes().execute(statement, params)
+            break
+        except OperationalError as error:
+            # The database went away (a restart drops every connection): the effect has
+            # happened, so wait for it rather than leave the row to be repeated.
+            close_outcomes()
+            if waited >= DATABASE_PATIENCE:
+                raise
+            log.warning("outcome of delivery %s not recorded yet, retrying: %s", delivery_id, error)
+            time.sleep(1)
+            waited += 1
     if not result.rowcount:
         log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
     return bool(result.rowcount)
@@ -158,7 +250,7 @@ def _outcome_statement(columns: tuple[str, ...]):
         .where(
             table.c.id == bindparam("b_id"),
             table.c.state == "running",
-            table.c.lease_until == bindparam("b_until"),
+            table.c.claim == bindparam("b_claim"),
         )
         .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns})
     )

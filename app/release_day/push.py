@@ -29,7 +29,7 @@ from app import user_urls
 from app.extensions import db
 from app.models import PushSubscription
 from app.platforms.http import retry_after
-from app.release_day import wording
+from app.release_day import outages, wording
 from app.release_day.content import Release, batch_rows, releases
 from app.release_day.links import personal_link
 from app.release_day.outbox import (
@@ -133,7 +133,15 @@ def deliver_pushes(lease: Lease) -> None:
         with force_locale(row.language):  # the language the fan signed up in
             pushes.append(Push(row, _payload(by_campaign[row.campaign_id], row)))
     sender = pusher()
-    in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), _pushed)
+    answered = []
+
+    def pushed(lease: Lease, push: Push, outcome: Future) -> None:
+        if _pushed(lease, push, outcome):
+            answered.append(push.id)
+
+    in_parallel(lease, pushes, lambda push: sender.send(push.subscription, push.payload), pushed)
+    if answered:
+        outages.over(outages.PUSH)
 
 
 @dataclass(frozen=True)
@@ -151,22 +159,24 @@ class Push:
         return {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
 
 
-def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
-    """What the push service answered, recorded by the job's thread."""
+def _pushed(lease: Lease, push: Push, outcome: Future) -> bool:
+    """What the push service answered, recorded by the job's thread; whether it answered
+    (an unreachable or overloaded service is noted as an outage)."""
     row = push.row
     try:
         response = outcome.result()
     except user_urls.UnsafeURL as error:
         log.warning("push endpoint refused for delivery %s: %s", row.id, error)
         failed(lease, row.id, REFUSED)
-        return
+        return False
     except requests.RequestException as error:
+        outages.noticed(outages.PUSH, "push service unreachable")
         retry_later(lease, row, f"push service unreachable: {error.__class__.__name__}")
-        return
+        return False
     except Exception as error:
         log.warning("push for delivery %s not sent: %s", row.id, error)
         failed(lease, row.id, "the push could not be sent")
-        return
+        return True
     status = response.status_code
     # Accepted: the one window where a crash repeats the effect is here, as for email
     # (see mail.py, and in_parallel for the pushes in flight at once).
@@ -179,10 +189,13 @@ def _pushed(lease: Lease, push: Push, outcome: Future) -> None:
         db.session.commit()
         failed(lease, row.id, "the browser unsubscribed from push")
     elif status == 429 or status >= 500:
+        outages.noticed(outages.PUSH, f"push service busy ({status})")
         retry_later(lease, row, "push service busy", retry_after(response))
+        return False
     else:
         # The answer of a host a stranger chose is never shown: it would make a port scanner.
         failed(lease, row.id, REFUSED)
+    return True
 
 
 def _payload(release: Release, row) -> dict:

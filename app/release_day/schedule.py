@@ -6,14 +6,24 @@ is cheap and idempotent all the same, so a tick right after Redis was emptied do
 - deliveries whose lease ran out become due again (outbox.revive_expired_leases);
 - every campaign whose check is due is claimed and its check enqueued (detect.py);
 - while deliveries are due, delivery jobs are started (deliver.py).
+
+Between the periods, the cron thread also wakes at `next_due`, the next moment something
+is due (a release moment, a check, a retry, a lease running out), and ticks then: the first
+check of a release runs at its release moment, not at the next minute's start.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
 
 from app import clock, retention
+from app.extensions import db
 from app.fan import double_opt_in
 from app.insights import visitors
+from app.models import Campaign, Delivery
+from app.models.release_day import OUTBOX_KINDS
 from app.release_day import health
 from app.release_day.deliver import enqueue_deliveries
 from app.release_day.detect import enqueue_due_checks
@@ -44,6 +54,29 @@ def tick() -> dict:
     checks = enqueue_due_checks(now)
     jobs = enqueue_deliveries(now)
     return {"revived": revived, "checks": checks, "delivery_jobs": jobs}
+
+
+def next_due() -> datetime | None:
+    """The earliest moment the tick has something to do (may be past); None: nothing ahead.
+
+    Mirrors what the tick looks at: checks (a presave campaign's first is at its release
+    moment), due deliveries, and running deliveries whose lease will run out. Each is an
+    indexed MIN."""
+    free = or_(Campaign.check_lease_until.is_(None), Campaign.check_lease_until < clock.now())
+    moments = [
+        select(func.min(Campaign.next_check_at)).where(free),
+        select(func.min(Campaign.release_at)).where(free, Campaign.phase == "presave"),
+        select(func.min(Delivery.lease_until)).where(Delivery.state == "running"),
+        *(
+            select(func.min(Delivery.next_attempt_at)).where(
+                Delivery.kind == kind, Delivery.state == "due"
+            )
+            for kind in OUTBOX_KINDS
+        ),
+    ]
+    found = [moment for query in moments if (moment := db.session.scalar(query)) is not None]
+    db.session.rollback()
+    return min(found, default=None)
 
 
 PERIODIC = (

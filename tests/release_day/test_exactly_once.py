@@ -1,5 +1,5 @@
-"""Exactly once, under faults: real worker processes (`python worker.py --burst`) against
-the real database and Redis, a real SMTP server, and the simulator over HTTP.
+"""Exactly once and on time, under faults: real worker processes (`python worker.py`)
+against the real database and Redis, a real SMTP server, and the simulator over HTTP.
 
 The clock is the simulator's (the workers ask it over HTTP), so a lease running out or a
 retry coming due is a move of the clock, not a wait.
@@ -16,6 +16,7 @@ exception, so the test does not aim there.
 import asyncio
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,13 +30,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
 from rq import Worker
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app import mailbox
 from app.config import ROOT
+from app.dashboard import release_report
 from app.extensions import db
 from app.jobs import QUEUES, enqueue, queue
-from app.models import Campaign, Connection, Delivery
+from app.models import Campaign, Connection, Delivery, Signup
 from app.platforms.oauth import REVOKED
 from app.release_day.outbox import LEASE
 from app.release_day.schedule import tick
@@ -50,13 +52,18 @@ PUSHES = 12
 
 class StallingMailbox(mailbox._KeepAsFile):
     """The local mailbox, able to hold a recipient at RCPT, and every one after it, until
-    told to go on."""
+    told to go on; and to answer each message `slow` seconds late (after it has it)."""
 
     def __init__(self, folder):
         super().__init__(folder)
         self.stall_for: str | None = None
         self.stalled = threading.Event()
         self.resume = threading.Event()
+        self.slow = 0.0
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.slow)
+        return await super().handle_DATA(server, session, envelope)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == self.stall_for or (self.stall_for and self.stalled.is_set()):
@@ -270,10 +277,13 @@ def _stall_then(day, action):
     return worker
 
 
-def test_a_worker_killed_mid_batch_then_restarted_delivers_everything_exactly_once(day):
+def test_a_worker_killed_mid_batch_leaves_its_emails_to_another_within_a_minute(day):
+    killed_at = []
+
     def kill(worker):
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
+        killed_at.append(time.monotonic())
 
     worker = _stall_then(day, kill)
     _output(worker)
@@ -284,9 +294,118 @@ def test_a_worker_killed_mid_batch_then_restarted_delivers_everything_exactly_on
             select(func.count()).select_from(Delivery).where(Delivery.state == "running")
         )
     assert running > 0  # its claimed rows wait for their lease to run out
+    # The lease running out, by the clock instead of by waiting; a long-running worker's
+    # cron thread notices the moment and takes the rows over by itself.
     day.sim.advance((LEASE + timedelta(seconds=1)).total_seconds())
+    other = _start_worker(day, burst=False)
+    try:
+        while len({m["To"] for m in mailbox.read(day.smtp.handler.folder)}) < EMAILS:
+            assert other.poll() is None, _output(other)[-4000:]
+            assert time.monotonic() - killed_at[0] < 60, "the killed worker's emails waited"
+            time.sleep(0.2)
+    finally:
+        other.send_signal(signal.SIGTERM)
+        _finish(other)
+    with day.app.app_context():
+        unconfirmed = db.session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.unconfirmed)
+        )
+    assert 0 < unconfirmed <= running  # the rows taken over: their outcome was unknown
     _drain(day)
     _assert_exactly_once(day)
+
+
+def test_sigterm_to_every_worker_again_and_again_loses_and_repeats_nothing(day):
+    """A deploy every couple of seconds: each worker stops within 10 s, finishing the
+    emails, pushes and saves in flight (all of them slow) and handing the rest back."""
+    day.smtp.handler.slow = 0.3
+    for platform in ("tidal", "youtube", "apple_music", "push"):
+        day.sim.fail(platform, "slow", times=None, delay=0.5, method="POST")
+    workers = [_start_worker(day, burst=False) for _ in range(2)]
+    stops = []
+    deadline = time.monotonic() + 240
+    try:
+        turn = 0
+        while not (_delivered_any(day) and _settled(day)):
+            assert time.monotonic() < deadline, _left(day)
+            _wait_registered(day, len(workers))
+            time.sleep(2)
+            stopping, turn = workers[turn], 1 - turn
+            asked = time.monotonic()
+            stopping.send_signal(signal.SIGTERM)
+            code = stopping.wait(10)
+            stops.append(time.monotonic() - asked)
+            assert code == 0, _output(stopping)[-4000:]
+            _output(stopping)
+            workers[1 - turn] = _start_worker(day, burst=False)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                _finish(worker)
+    assert len(stops) >= 3 and max(stops) < 10, stops
+    with day.app.app_context():
+        assert not db.session.scalar(select(func.count()).where(Delivery.unconfirmed))
+    _drain(day)  # Apple's verify steps come due two (simulated) minutes later
+    _assert_exactly_once(day)
+
+
+def test_the_first_email_leaves_within_10_s_of_the_release_moment_for_3000_fans(day):
+    """Live everywhere already: the workers' cron wakes at the release moment itself."""
+    with day.app.app_context():
+        now = day.sim.now()
+        db.session.execute(
+            insert(Signup),
+            [
+                {
+                    "campaign_id": day.campaign_id,
+                    "platform": "deezer",
+                    "mode": "email",
+                    "email": f"crowd{n:05d}@example.com",
+                    "consent_version": 1,
+                    "unsubscribe_token": secrets.token_urlsafe(32),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(3000 - EMAILS)
+            ],
+        )
+        # Not yet: the workers start before the release moment is set.
+        db.session.get(Campaign, day.campaign_id).release_at = now + timedelta(days=1)
+        db.session.commit()
+    workers = [_start_worker(day, burst=False) for _ in range(2)]
+    try:
+        _wait_registered(day, 2)
+        day.sim.set_clock(None)  # real time from here on
+        release_at = day.sim.now() + timedelta(seconds=7)
+        with day.app.app_context():
+            db.session.get(Campaign, day.campaign_id).release_at = release_at
+            db.session.commit()
+        deadline = time.monotonic() + 60
+        while not list(day.smtp.handler.folder.glob("*.eml")):
+            assert time.monotonic() < deadline, [_output(w)[-3000:] for w in workers]
+            time.sleep(0.05)
+        first = min(int(p.name.split("-")[0]) for p in day.smtp.handler.folder.glob("*.eml"))
+        assert first / 1e9 - release_at.timestamp() <= 10
+        with day.app.app_context():
+            view = release_report.overview(db.session.get(Campaign, day.campaign_id))
+            assert view.campaign.phase == "live"
+            assert view.counts["email"]["done"] >= 1
+            assert view.first_done - release_at <= timedelta(seconds=10)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            _finish(worker)
+
+
+def _wait_registered(day, count: int) -> None:
+    """Until `count` workers listen (a signal before that would find RQ not yet ready)."""
+    deadline = time.monotonic() + 60
+    with Redis.from_url(day.redis_url) as redis:
+        while len(Worker.all(connection=redis)) < count:
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
 
 
 def test_redis_emptied_in_the_middle_of_release_day_loses_and_repeats_nothing(day):

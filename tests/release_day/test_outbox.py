@@ -1,12 +1,22 @@
-"""The outbox's leases: claims never overlap, and a dead worker's rows come back."""
+"""The outbox's leases: claims never overlap, a heartbeat keeps them, a dead worker's rows
+come back, and an outcome survives a dropped database connection."""
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Delivery
-from app.release_day.outbox import LEASE, claim_due, hand_back, revive_expired_leases
+from app.release_day.outbox import (
+    LEASE,
+    _outcomes,
+    claim_due,
+    close_outcomes,
+    done,
+    hand_back,
+    renew,
+    revive_expired_leases,
+)
 
 
 def _email_deliveries(rd, artist, count):
@@ -47,3 +57,35 @@ def test_a_row_handed_back_is_claimable_at_once_without_counting_an_attempt(rd, 
         again = claim_due("email", 10)
         assert again.ids == lease.ids
         assert db.session.scalars(select(Delivery.attempts)).one() == 1
+
+
+def test_a_renewed_lease_is_kept_and_the_old_claim_cannot_write_over_a_takeover(rd, artist):
+    _email_deliveries(rd, artist, 2)
+    with rd.app.app_context():
+        lease = claim_due("email", 10)
+        rd.sim.advance(20)
+        assert renew(lease) == 2  # the heartbeat: 30 s more from now
+        rd.sim.advance(20)
+        assert claim_due("email", 10).ids == []  # 40 s after the claim, still held
+        rd.sim.advance(11)
+        taken = claim_due("email", 10)  # its worker stopped renewing: taken over
+        assert taken.ids == lease.ids
+        assert not done(lease, lease.ids[0])  # the first claim records nothing now
+        assert done(taken, lease.ids[0])
+        close_outcomes()
+        rows = db.session.execute(select(Delivery.state, Delivery.unconfirmed)).all()
+    assert sorted(rows) == [("done", True), ("running", True)]
+
+
+def test_an_outcome_whose_database_connection_was_dropped_is_recorded_on_a_new_one(rd, artist):
+    _email_deliveries(rd, artist, 1)
+    with rd.app.app_context():
+        lease = claim_due("email", 10)
+        assert renew(lease) == 1  # opens the outcomes connection
+        if db.engine.dialect.name == "postgresql":  # SQLite has no server to drop it
+            pid = _outcomes().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.commit()
+        assert done(lease, lease.ids[0])
+        close_outcomes()
+        assert db.session.scalars(select(Delivery.state)).one() == "done"
