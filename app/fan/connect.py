@@ -22,8 +22,9 @@ from flask import (
     url_for,
 )
 
+from app.audience import members
 from app.extensions import csrf, db, limiter
-from app.fan import pending
+from app.fan import consent, pending
 from app.fan.answers import closed, confirmation, fan_error, page_context, remember_platform
 from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
@@ -191,14 +192,20 @@ def connect_email(platform: str):
         return closed(campaign)
     if not same_origin():
         return fan_error(403, "This form was sent from another site, so nothing was saved.")
+    try:
+        future = consent.future_ticked(request.form)
+    except consent.StaleFutureConsent:
+        return form(422, "The signup terms changed. Please read them and send again.")
     email = None
-    if email_text or required:
+    if email_text or required or future:
         try:
             email = normalize_email(request.form.get("email", "")[:1000])
         except InvalidEmail as exc:
             return form(422, str(exc))
     came_from = attribution.of_request(request, row.attribution)
     signup = record_direct_signup(campaign, chosen.key, pending.connected_of(row), email, came_from)
+    if future:
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

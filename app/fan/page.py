@@ -6,6 +6,7 @@ cache may keep it for PAGE_MAX_AGE; answers to a signup are the fan's own and ne
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
+from app.audience import members
 from app.errors import retry_after
 from app.extensions import csrf
 from app.fan import consent, smart_link
@@ -116,6 +117,10 @@ def signup(slug: str):
     if form.get("consent_version", type=int) != consent.CURRENT:
         return again(422, notice="The signup terms changed. Please read them and send again.")
     try:
+        future = consent.future_ticked(form)
+    except consent.StaleFutureConsent:
+        return again(422, notice="The signup terms changed. Please read them and send again.")
+    try:
         email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
@@ -123,6 +128,8 @@ def signup(slug: str):
     signup_row = record_email_signup(campaign.id, chosen.key, email, came_from)
     if signup_row is None:  # closed since the copy of the campaign was read
         return closed(campaign)
+    if future:
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
     return confirmation(campaign, chosen, signup_row, email)
 
 

@@ -2,13 +2,15 @@
 
 GET shows what the fan is leaving and a button; POST unsubscribes. Mail clients that follow
 RFC 8058 POST `List-Unsubscribe=One-Click` to the same URL, without a CSRF token: the
-token in the URL is the proof.
+token in the URL is the proof. A fan who also joined the artist's audience is offered the
+withdrawal of that consent on the same page (app/fan/withdraw.py).
 """
 
 import re
 
 from flask import abort, make_response, render_template, request
 
+from app.audience import members
 from app.extensions import csrf, db
 from app.fan.blueprint import bp
 from app.fan.recording import unsubscribe
@@ -29,7 +31,10 @@ def signup_or_404(token: str) -> Signup:
 
 def _page(signup: Signup, done: bool):
     campaign = db.session.get(Campaign, signup.campaign_id)
-    html = render_template("fan/unsubscribe.html", signup=signup, campaign=campaign, done=done)
+    member = members.of_signup(signup)  # offered the future-releases withdrawal too
+    html = render_template(
+        "fan/unsubscribe.html", signup=signup, campaign=campaign, done=done, member=member
+    )
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response

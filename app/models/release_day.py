@@ -1,8 +1,9 @@
 """Release day's records: the outbox of effects, the detection log, found links and clicks.
 
 Every release-day effect (a direct save, an email, a push) is one Delivery row, unique per
-(signup, kind): the database, not Redis, says what is still to do and what was done, so a
-lost job or a killed worker loses nothing and repeats nothing (see app/release_day/outbox.py).
+(signup, kind), and so is each fan's copy of an announcement (per announcement, member):
+the database, not Redis, says what is still to do and what was done, so a lost job or a
+killed worker loses nothing and repeats nothing (see app/release_day/outbox.py).
 """
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
-DELIVERY_KINDS = ("save", "email", "push")
+DELIVERY_KINDS = ("save", "email", "push", "announcement")
 # waiting: its platform has no link yet; due: claimable from next_attempt_at on;
 # running: claimed until lease_until; done / failed / skipped: final.
 DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
@@ -26,6 +27,13 @@ CLICK_SOURCES = ("smart_link", "email", "push")
 class Delivery(db.Model):
     __table_args__ = (
         UniqueConstraint("signup_id", "kind"),
+        # An announcement reaches each audience member at most once.
+        UniqueConstraint("announcement_id", "member_id"),
+        # A release-day effect is a signup's; an announcement's copy is an audience member's.
+        CheckConstraint(
+            "signup_id IS NOT NULL OR (announcement_id IS NOT NULL AND member_id IS NOT NULL)",
+            name="has_recipient",
+        ),
         CheckConstraint(f"kind IN {DELIVERY_KINDS!r}", name="kind"),
         CheckConstraint(f"state IN {DELIVERY_STATES!r}", name="state"),
         CheckConstraint("step IS NULL OR step = 'verify'", name="step"),
@@ -40,7 +48,13 @@ class Delivery(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    signup_id: Mapped[int] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement.id", ondelete="CASCADE")
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audience_member.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(db.String(8))
     # The platform the effect is for (the fan's choice): a save waits for its link.
     platform: Mapped[str] = mapped_column(db.String(32))
