@@ -98,8 +98,11 @@ def send(campaign: Campaign, message: str) -> Announcement:
         "updated_at": literal(now, Delivery.updated_at.type),
     }
     chosen = select(*columns.values()).where(AudienceMember.artist_id == owner, *reachable())
-    inserted = db.session.execute(db.insert(Delivery).from_select(list(columns), chosen)).rowcount
-    announcement.recipients = inserted
+    db.session.execute(db.insert(Delivery).from_select(list(columns), chosen))
+    # Counted, not the INSERT's rowcount: some drivers give -1 for INSERT ... SELECT.
+    announcement.recipients = db.session.scalar(
+        select(func.count()).where(Delivery.announcement_id == announcement.id)
+    )
     db.session.commit()
     kick_deliveries()
     return announcement

@@ -55,7 +55,7 @@ class Delivery(db.Model):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("audience_member.id", ondelete="CASCADE")
     )
-    kind: Mapped[str] = mapped_column(db.String(8))
+    kind: Mapped[str] = mapped_column(db.String(16))
     # The platform the effect is for (the fan's choice): a save waits for its link.
     platform: Mapped[str] = mapped_column(db.String(32))
     state: Mapped[str] = mapped_column(db.String(8), default="waiting")

@@ -103,6 +103,9 @@ def upgrade():
     )
     with op.batch_alter_table("delivery") as batch:
         batch.alter_column("signup_id", existing_type=sa.Integer(), nullable=True)
+        batch.alter_column(
+            "kind", existing_type=sa.String(length=8), type_=sa.String(length=16), nullable=False
+        )
         batch.add_column(sa.Column("announcement_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("member_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -141,6 +144,9 @@ def downgrade():
         batch.drop_column("member_id")
         batch.drop_column("announcement_id")
         batch.alter_column("signup_id", existing_type=sa.Integer(), nullable=False)
+        batch.alter_column(
+            "kind", existing_type=sa.String(length=16), type_=sa.String(length=8), nullable=False
+        )
     op.drop_index("ix_announcement_artist", table_name="announcement")
     op.drop_table("announcement")
     op.drop_table("audience_campaign")
