@@ -1,7 +1,6 @@
 """Announcing a campaign to the artist's audience: preview, test send, send through the
 outbox, progress, and the rules that keep the channel from being abused."""
 
-
 import pytest
 
 from app import clock
