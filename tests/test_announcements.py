@@ -2,11 +2,13 @@
 outbox, progress, and the rules that keep the channel from being abused."""
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from app import clock
+from app import clock, mailbox
 from app.extensions import db
 from app.jobs import make_worker
-from app.models import Announcement, Campaign, Delivery
+from app.local_redis import free_port
+from app.models import Announcement, AudienceMember, Campaign, Delivery
 from tests.audience_rows import add_members
 from tests.factories import Factories, log_in
 
@@ -131,3 +133,51 @@ def test_a_sent_announcement_reaches_each_fan_with_their_own_stop_link(
     )
     html = client.get(f"/dashboard/campaigns/{campaign.id}/announce").get_data(as_text=True)
     assert "Sent to" in html and "<dt>Sent</dt><dd>4</dd>" in html.replace("\n", "")
+
+
+class RefusingMailbox(mailbox._KeepAsFile):
+    """The local mailbox, refusing for good any address that starts with "gone"."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("gone"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_smtp(tmp_path):
+    controller = Controller(RefusingMailbox(tmp_path), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def test_an_address_refused_for_good_is_marked_bounced_and_skipped_next_time(
+    committed_app, refusing_smtp
+):
+    committed_app.config.update(MAIL_SERVER=refusing_smtp.hostname, MAIL_PORT=refusing_smtp.port)
+    make = Factories(committed_app)
+    artist = make.artist(email="ada@example.com", name="Ada")
+    first = make.campaign(owner=artist, slug="first-one")
+    second = make.campaign(owner=artist, slug="second-one")
+    add_members(committed_app, artist.id, first.id, 3)
+    add_members(committed_app, artist.id, first.id, 1, start=9, email="gone@example.com")
+    client = committed_app.test_client()
+    log_in(client, artist.email)
+    announce(client, first, "send")
+    make_worker(committed_app).work(burst=True)
+    with committed_app.app_context():
+        gone = db.session.scalar(db.select(AudienceMember).filter_by(email="gone@example.com"))
+        assert gone.bounced_at is not None
+    html = client.get(f"/dashboard/campaigns/{first.id}/announce").get_data(as_text=True)
+    assert "<dt>Sent</dt><dd>3</dd>" in html.replace("\n", "")
+    assert "<dt>Failed</dt><dd>1</dd>" in html.replace("\n", "")
+    announce(client, second, "send")
+    with committed_app.app_context():
+        second_rows = db.session.scalar(
+            db.select(Announcement.recipients).filter_by(campaign_id=second.id)
+        )
+    assert second_rows == 3
+    sent = [m["To"] for m in mailbox.read(refusing_smtp.handler.folder)]
+    assert sorted(sent) == [f"fan{n}@example.com" for n in range(3)]

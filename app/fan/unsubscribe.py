@@ -35,9 +35,23 @@ def _page(signup: Signup, done: bool):
     html = render_template(
         "fan/unsubscribe.html", signup=signup, campaign=campaign, done=done, member=member
     )
+    return token_page(html)
+
+
+def token_page(html: str):
+    """A page reached by a fan's secret link: never cached, never indexed."""
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+def one_click_asked() -> bool:
+    """An RFC 8058 one-click POST from a mail client (not a person's button)."""
+    return request.form.get("List-Unsubscribe") == "One-Click"
+
+
+def one_click_answer():
+    return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
 
 
 @bp.get("/u/<token>")
@@ -51,6 +65,6 @@ def unsubscribe_page(token: str):
 def unsubscribe_post(token: str):
     signup = signup_or_404(token)
     unsubscribe(signup)
-    if request.form.get("List-Unsubscribe") == "One-Click":
-        return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
+    if one_click_asked():
+        return one_click_answer()
     return _page(signup, done=True)

@@ -6,14 +6,13 @@ a CSRF token: the token in the URL is the proof. A campaign's unsubscribe page (
 offers the same withdrawal for the fan it names (app/fan/unsubscribe.py).
 """
 
-from flask import abort, make_response, render_template, request
+from flask import abort, render_template
 
 from app.audience import members
 from app.extensions import csrf
 from app.fan.blueprint import bp
-from app.fan.unsubscribe import TOKEN
+from app.fan.unsubscribe import TOKEN, one_click_answer, one_click_asked, token_page
 from app.models import AudienceMember
-from app.public_cache import private
 
 
 def member_or_404(token: str) -> AudienceMember:
@@ -25,10 +24,9 @@ def member_or_404(token: str) -> AudienceMember:
 
 def page(member: AudienceMember, done: bool):
     name = members.artist_name(member.artist_id)
-    html = render_template("fan/withdraw.html", member=member, artist_name=name, done=done)
-    response = private(make_response(html))
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return token_page(
+        render_template("fan/withdraw.html", member=member, artist_name=name, done=done)
+    )
 
 
 @bp.get("/a/<token>")
@@ -42,6 +40,6 @@ def withdraw_page(token: str):
 def withdraw_post(token: str):
     member = member_or_404(token)
     members.withdraw(member)
-    if request.form.get("List-Unsubscribe") == "One-Click":
-        return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
+    if one_click_asked():
+        return one_click_answer()
     return page(member, done=True)
