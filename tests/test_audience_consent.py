@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import AudienceCampaign, AudienceMember
 from tests.fan_pages import sign_up, signups
+from tests.insight_counts import count
 
 
 @pytest.fixture
@@ -127,3 +128,24 @@ def test_ticking_the_box_again_after_withdrawing_is_consent_again(app, client, c
 def test_an_unknown_withdraw_token_is_a_404(client, token):
     assert client.get(f"/a/{token}").status_code == 404
     assert client.post(f"/a/{token}").status_code == 404
+
+
+def test_a_signup_from_the_announcement_button_is_attributed_to_the_announcement(
+    app, client, campaign
+):
+    # The button opens /night-drive/email/<platform>?c=announcement; without JavaScript
+    # that address arrives as the form's Referer, with it visit.js sends it as `from`.
+    html = client.get("/night-drive/email/deezer?c=announcement").get_data(as_text=True)
+    assert 'id="future"' in html
+    sign_up(
+        client,
+        "night-drive",
+        "fan@example.com",
+        "deezer",
+        future="yes",
+        future_version="1",
+        headers={"Referer": "http://localhost/night-drive/email/deezer?c=announcement"},
+    )
+    sign_up(client, "night-drive", "other@example.com", "deezer", **{"from": "c=announcement"})
+    assert count(app, campaign.id, "signup", "channel", "announcement") == 2
+    assert members(app)[0].first_source == "announcement"
