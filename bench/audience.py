@@ -112,7 +112,8 @@ def pages_and_export(app, artist_id: int) -> dict:
             ordered.order_by(AudienceMember.first_signup_at, AudienceMember.id).limit(1)
         ).first()
     client = app.test_client()
-    client.post("/login", data={"email": "big@example.com", "password": PASSWORD})
+    login = client.post("/login", data={"email": "big@example.com", "password": PASSWORD})
+    assert login.status_code in {302, 303}, login.status_code
     result = {
         "first page, with counts": timed(client, "/dashboard/audience"),
         "a page in the middle": timed(
@@ -227,6 +228,7 @@ def main() -> None:
         }
         ensure_database(args.database_url)
         app = make_app(args.database_url, args.redis_url, secrets_, port)
+        app.config["WTF_CSRF_ENABLED"] = False  # the bench logs in with a plain POST
         root = serve(app)
         app.config["SIMULATOR_URL"] = root + "/simulator"
         print(f"seeding {args.members:,} audience members...", flush=True)

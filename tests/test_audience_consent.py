@@ -149,3 +149,9 @@ def test_a_signup_from_the_announcement_button_is_attributed_to_the_announcement
     sign_up(client, "night-drive", "other@example.com", "deezer", **{"from": "c=announcement"})
     assert count(app, campaign.id, "signup", "channel", "announcement") == 2
     assert members(app)[0].first_source == "announcement"
+
+
+def test_the_insights_tab_names_the_announcement_channel(app, client, logged_in, campaign):
+    sign_up(client, "night-drive", "fan@example.com", "deezer", **{"from": "c=announcement"})
+    html = logged_in.get(f"/dashboard/campaigns/{campaign.id}/insights").get_data(as_text=True)
+    assert "Announcement email" in html and "Deleted channel (announcement)" not in html

@@ -113,9 +113,10 @@ def add(campaign_id: int, metric: str, pairs: Iterable[tuple[str, str]]) -> None
     _write({(key, metric): 1 for key in _keys(campaign_id, pairs, clock.now())})
 
 
-# Channels Dropday itself links from, kept for every campaign: the announcement email's
-# button (app/audience/announcement_mail.py).
-BUILT_IN_CHANNELS = frozenset({"announcement"})
+# Channels Dropday itself links from, kept for every campaign (code -> name): the
+# announcement email's button (app/audience/announcement_mail.py). Artists' codes are six
+# letters (channels.py), so they never meet these.
+BUILT_IN_CHANNELS = {"announcement": "Announcement email"}
 
 
 def attributed(campaign_id: int, attribution: Attribution) -> list[tuple[str, str]]:
