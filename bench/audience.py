@@ -7,7 +7,8 @@ announcement to 100,000 fans against plain smtplib.
 On PostgreSQL (its own database, dropped and created): one artist with --members audience
 members (one SQL INSERT ... SELECT over generate_series), then, over HTTP through the app's
 test client (logged in): the Audience page's first page (with its counts), a page in the
-middle and the oldest page (keyset: each reads one page of rows), median of 5; the CSV
+middle and the oldest page (keyset: each reads one page of rows), whole and as htmx
+swaps, and the counts (their own request), median of 5; the CSV
 export streamed to the end, with its time and the growth of this process's peak RSS. Then a
 second artist with --announce members announces a campaign; two real worker processes
 (`python worker.py`) send it through the outbox to a discarding SMTP sink (bench/
@@ -85,11 +86,11 @@ def seed_audience(app, email: str, count: int) -> tuple[int, int]:
     return artist.id, campaign.id
 
 
-def timed(client, url: str, runs: int = 5) -> float:
+def timed(client, url: str, runs: int = 5, headers=None) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, headers=headers or {})
         assert response.status_code == 200, (url, response.status_code)
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
@@ -114,13 +115,18 @@ def pages_and_export(app, artist_id: int) -> dict:
     client = app.test_client()
     login = client.post("/login", data={"email": "big@example.com", "password": PASSWORD})
     assert login.status_code in {302, 303}, login.status_code
+    swap = {"HX-Request": "true"}
     result = {
-        "first page, with counts": timed(client, "/dashboard/audience"),
-        "a page in the middle": timed(
-            client, f"/dashboard/audience?before={Cursor(*middle)}", runs=5
+        "first page (whole page)": timed(client, "/dashboard/audience"),
+        "counts (their own request)": timed(client, "/dashboard/audience/counts", headers=swap),
+        "a page in the middle (htmx)": timed(
+            client, f"/dashboard/audience?before={Cursor(*middle)}", headers=swap
         ),
-        "the oldest page": timed(
-            client, f"/dashboard/audience?after={Cursor(oldest[0], oldest[1] - 1)}"
+        "a page in the middle (whole page)": timed(
+            client, f"/dashboard/audience?before={Cursor(*middle)}"
+        ),
+        "the oldest page (htmx)": timed(
+            client, f"/dashboard/audience?after={Cursor(oldest[0], oldest[1] - 1)}", headers=swap
         ),
         "a search (email contains)": timed(client, "/dashboard/audience?q=fan4242", runs=3),
     }

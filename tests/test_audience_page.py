@@ -27,11 +27,14 @@ def test_the_page_counts_who_can_be_reached_new_by_platform_and_by_country(
     old = clock.now() - timedelta(days=60)
     add_members(app, artist.id, campaign.id, 2, start=10, first_signup_at=old)
     add_members(app, artist.id, campaign.id, 1, start=20, withdrawn_at=clock.now())
-    html = logged_in.get("/dashboard/audience").get_data(as_text=True)
-    assert "<strong>8</strong> fans" in html
+    page = logged_in.get("/dashboard/audience").get_data(as_text=True)
+    assert 'hx-get="/dashboard/audience/counts"' in page  # the counts come on their own
+    html = logged_in.get("/dashboard/audience/counts", headers={"HX-Request": "true"}).text
+    assert "<strong>8</strong> fans" in html and "<html" not in html
     assert "6 new in the last 30 days" in html and "1 withdrawn or bounced" in html
     assert "<dt>Spotify</dt><dd>2</dd>" in html.replace("\n", "")
     assert "<dt>DE</dt>" in html
+    assert "<strong>8</strong> fans" in logged_in.get("/dashboard/audience/counts").text
 
 
 def test_pages_walk_the_whole_audience_once_by_keyset(app, logged_in, artist, campaign):

@@ -1,5 +1,5 @@
-"""The Audience page: the owner's members across campaigns, counts, search, pages, delete,
-and the CSV export. Whose audience is app/audience/scope.py's to say."""
+"""The Audience page: the owner's members across campaigns, counts (their own request),
+search, pages, delete, and the CSV export. Whose audience is app/audience/scope.py's to say."""
 
 from flask import (
     Response,
@@ -35,10 +35,16 @@ def audience():
     except BadCursor:
         abort(400)
     page = member_page(owner, search=search, before=before, after=after)
-    if fragment_request():
-        return render_template("dashboard/_audience_results.html", page=page, search=search)
-    counts = member_counts(owner)
-    return render_template("dashboard/audience.html", page=page, search=search, counts=counts)
+    template = "_audience_results" if fragment_request() else "audience"
+    return render_template(f"dashboard/{template}.html", page=page, search=search)
+
+
+@bp.get("/audience/counts")
+def audience_counts():
+    """The counts read the whole audience: the page asks for them on their own (htmx)."""
+    counts = member_counts(current_owner())
+    template = "_audience_counts" if fragment_request() else "audience_counts"
+    return render_template(f"dashboard/{template}.html", counts=counts)
 
 
 def my_member(member_id: int) -> AudienceMember:
