@@ -153,6 +153,8 @@ def load(overrides: dict | None = None) -> dict:
         "FAN_PAGE_CACHE_SECONDS": float(env.get("FAN_PAGE_CACHE_SECONDS", "5")),
         # Seconds each web process sums visits in memory before writing them (0: at once).
         "INSIGHTS_FLUSH_SECONDS": float(env.get("INSIGHTS_FLUSH_SECONDS", "2")),
+        # Announcements to the audience an owner may send in any 24 hours (one per campaign).
+        "ANNOUNCEMENTS_PER_DAY": int(env.get("ANNOUNCEMENTS_PER_DAY", "2")),
         # How many reverse proxies in front of the app set X-Forwarded-For (app/proxies.py).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # New campaigns start with double opt-in on (the artist may still switch it per campaign).

@@ -12,7 +12,7 @@ from sqlalchemy import Text, select, type_coerce
 
 from app import clock
 from app.extensions import db
-from app.models import Artist, Connection, PendingConnect, Signup
+from app.models import Artist, AudienceMember, Connection, PendingConnect, Signup
 from tests.factories import Factories, serve_at
 from tests.platforms.conftest import simulator  # noqa: F401  (the live simulator fixture)
 from tests.platforms.consent import callback, consent
@@ -316,3 +316,31 @@ def test_garbage_at_the_connect_addresses_never_gives_a_500(site, browser):
         for method in ("GET", "POST"):
             response = browser.request(method, site.root + path, allow_redirects=False, timeout=10)
             assert response.status_code < 500, (method, path, response.status_code)
+
+
+def test_the_direct_save_email_step_offers_the_future_releases_box_unticked(site, browser):
+    _, back = through_consent(site, browser, "tidal")
+    form = browser.get(site.root + back.headers["Location"].removeprefix(site.root), timeout=10)
+    box = re.search(r'<input id="future"[^>]*>', form.text).group(0)
+    assert 'type="checkbox"' in box and "checked" not in box
+    done = browser.post(
+        f"{site.root}/connect/tidal/email",
+        data={"email": "Fan@Example.com", "future": "yes", "future_version": "1"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert done.status_code == 200, done.text
+    [member] = rows(site, AudienceMember)
+    assert (member.email, member.platform, member.artist_id) == (
+        "fan@example.com",
+        "tidal",
+        site.owner_id,
+    )
+    assert member.consent_version == 1 and member.consented_at is not None
+
+
+def test_a_direct_save_without_the_box_ticked_joins_no_audience(site, browser):
+    through_consent(site, browser, "tidal")
+    done = finish_with_email(site, browser, "tidal", "fan@example.com")
+    assert done.status_code == 200
+    assert rows(site, AudienceMember) == [] and len(rows(site, Signup)) == 1

@@ -39,6 +39,10 @@ ROUTES = [
     ("POST", "/dashboard/campaigns/{id}/insights/channels", {"name": "Mine now"}),
     ("GET", "/dashboard/campaigns/{id}/insights/channels/{channel}/qr.svg", None),
     ("POST", "/dashboard/campaigns/{id}/insights/channels/{channel}/delete", {}),
+    ("GET", "/dashboard/campaigns/{id}/announce", None),
+    ("POST", "/dashboard/campaigns/{id}/announce", {"message": "Hi", "action": "preview"}),
+    ("POST", "/dashboard/campaigns/{id}/announce", {"message": "Hi", "action": "test"}),
+    ("POST", "/dashboard/campaigns/{id}/announce", {"message": "Hi", "action": "send"}),
 ]
 # Routes that also name one of the campaign's subscribers ({signup}).
 SIGNUP_ROUTES = [

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.jobs import make_worker
 from app.models import (
     Activity,
+    AudienceMember,
     Campaign,
     Channel,
     Delivery,
@@ -153,6 +154,7 @@ def _path(rule, label, ids):
         "channel_id": ids["channel"],
         "membership_id": ids["boss_membership"],
         "endpoint_id": ids["endpoint"],
+        "member_id": ids["member"],
         "field": "title",
         "section": "summary",
         "kind": "svg",
@@ -170,6 +172,8 @@ def _ids(app, label):
             "channel": db.session.scalar(db.select(Channel.id)),
             "boss_membership": boss_membership_id(label),
             "endpoint": db.session.scalar(db.select(WebhookEndpoint.id)),
+            # The boss's audience is empty: a made-up member is refused all the same.
+            "member": db.session.scalar(db.select(AudienceMember.id)) or 1,
         }
 
 

@@ -12,7 +12,8 @@ FALLBACK = "release"
 RESERVED_SLUGS = frozenset(
     {
         "about", "account", "accounts", "admin", "api", "app", "apple-touch-icon.png", "assets",
-        "auth", "blog", "callback", "campaign", "campaigns", "connect", "contact", "cookies",
+        "audience", "auth", "blog", "callback", "campaign", "campaigns", "confirm", "connect",
+        "contact", "cookies",
         "dashboard", "delete", "dev", "docs", "dropday", "edit", "email", "export",
         "favicon.ico", "features", "forgot-password", "health", "healthz", "help", "home",
         "index", "legal", "link", "links", "login", "logout", "mail", "manifest.json", "media",
@@ -20,7 +21,8 @@ RESERVED_SLUGS = frozenset(
         "reset-password", "robots.txt", "root", "search",
         "security", "settings", "signin", "signup", "simulator", "sitemap.xml", "static",
         "status", "support", "sw.js", "terms", "unsubscribe", "upload", "uploads", "user",
-        "users", "webhook", "webhooks", "well-known", ".well-known", "www",
+        "users", "webhook", "webhooks", "well-known", ".well-known", "workspace", "workspaces",
+        "www",
     }
 )  # fmt: skip
 

@@ -1,6 +1,8 @@
 """The artist's dashboard: Smart Links (campaigns) and each campaign's tabs."""
 
 from app.dashboard import (  # noqa: F401 (registers routes)
+    announce,
+    audience,
     campaigns,
     insights,
     release_day,

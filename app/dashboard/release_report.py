@@ -114,7 +114,7 @@ def overview(campaign: Campaign) -> Overview:
     counts = {kind: dict.fromkeys(DELIVERY_STATES, 0) for kind in DELIVERY_KINDS}
     rows = db.session.execute(
         db.select(Delivery.kind, Delivery.state, func.count())
-        .where(Delivery.campaign_id == cid)
+        .where(Delivery.campaign_id == cid, Delivery.kind.in_(DELIVERY_KINDS))
         .group_by(Delivery.kind, Delivery.state)
     )
     for kind, state, n in rows:

@@ -14,6 +14,7 @@ CAMPAIGN_TABS: list[tuple[str, str]] = [
     ("Subscribers", "dashboard.subscribers"),
     ("Release day", "dashboard.release_day"),
     ("Insights", "dashboard.insights"),
+    ("Announce", "dashboard.announce"),
 ]
 
 

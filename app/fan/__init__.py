@@ -13,6 +13,7 @@ from app.fan import (  # noqa: F401 (registers routes)
     smart_link,
     unsubscribe,
     visits,
+    withdraw,
 )
 from app.fan.blueprint import bp
 

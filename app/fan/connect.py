@@ -24,8 +24,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.audience import members
 from app.extensions import csrf, db, limiter
-from app.fan import pending
+from app.fan import consent, pending
 from app.fan.answers import closed, confirmation, fan_error, page_context, remember_platform
 from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
@@ -211,8 +212,12 @@ def connect_email(platform: str):
         return closed(campaign)
     if not same_origin():
         return fan_error(403, _("This form was sent from another site, so nothing was saved."))
+    try:
+        future = consent.future_ticked(request.form)
+    except consent.StaleFutureConsent:
+        return form(422, _("The signup terms changed. Please read them and send again."))
     email = None
-    if email_text or required:
+    if email_text or required or future:
         try:
             email = normalize_email(request.form.get("email", "")[:1000])
         except InvalidEmail as exc:
@@ -221,6 +226,8 @@ def connect_email(platform: str):
     signup = record_direct_signup(
         campaign, chosen.key, pending.connected_of(row), email, came_from, row.language
     )
+    if future:
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

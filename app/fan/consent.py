@@ -26,9 +26,43 @@ TEXTS: dict[int, dict[str, str]] = {
 }
 
 
+# The optional, unticked "future releases" box: its own consent, versioned the same way.
+FUTURE_CURRENT = 1
+FUTURE_LABEL = "Also tell me about future releases from {artist}"
+FUTURE_TEXTS: dict[int, str] = {
+    1: (
+        "If you tick this, {artist} may email you when they announce a new release. "
+        "We keep your email address, the platform you chose and when you agreed. "
+        "Every such email has a one-click link to stop them. Your email about “{title}” "
+        "does not depend on it."
+    ),
+}
+
+
+def future_label(artist: str) -> str:
+    return FUTURE_LABEL.format(artist=artist)
+
+
+def future_text(version: int, *, title: str, artist: str) -> str:
+    return FUTURE_TEXTS[version].format(title=title, artist=artist)
+
+
 def text(version: int, mode: str, *, title: str, artist: str) -> str:
     return str(TEXTS[version][mode]).format(title=title, artist=artist)
 
 
 def known(version) -> bool:
     return version in TEXTS
+
+
+class StaleFutureConsent(ValueError):
+    """The box was ticked under a future-releases text that is no longer the current one."""
+
+
+def future_ticked(form) -> bool:
+    """Whether the fan ticked the future-releases box (under the text now current)."""
+    if form.get("future") != "yes":
+        return False
+    if form.get("future_version", type=int) != FUTURE_CURRENT:
+        raise StaleFutureConsent
+    return True

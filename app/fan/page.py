@@ -8,6 +8,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.audience import members
 from app.errors import retry_after
 from app.extensions import csrf
 from app.fan import consent, smart_link
@@ -138,6 +139,10 @@ def signup(slug: str):
     if form.get("consent_version", type=int) != consent.CURRENT:
         return again(422, notice=_("The signup terms changed. Please read them and send again."))
     try:
+        future = consent.future_ticked(form)
+    except consent.StaleFutureConsent:
+        return again(422, notice=_("The signup terms changed. Please read them and send again."))
+    try:
         email = normalize_email(form.get("email", "")[:1000])
     except InvalidEmail as exc:
         return again(422, error=str(exc))
@@ -150,6 +155,8 @@ def signup(slug: str):
         return closed(campaign)
     if signup_row.confirmed_at is None:  # the campaign asks fans to confirm (double opt-in)
         enqueue(send_confirmation, signup_row.id, queue_name="mail")
+    if future:
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
     return confirmation(campaign, chosen, signup_row, email)
 
 

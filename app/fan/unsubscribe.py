@@ -5,6 +5,8 @@ GET shows everything Dropday holds about the fan for the campaign, with buttons 
 unsubscribe, disconnect the platform, turn push off or delete everything. POST /u/<token>
 unsubscribes: mail clients that follow RFC 8058 POST `List-Unsubscribe=One-Click` to it
 without a CSRF token, so every action here takes the token in the URL as the proof.
+A fan who also joined the artist's audience is offered the withdrawal of that consent
+on the same page (app/fan/withdraw.py).
 """
 
 import re
@@ -13,6 +15,7 @@ from flask import abort, make_response, render_template, request
 from flask_babel import force_locale
 
 from app import languages
+from app.audience import members
 from app.extensions import csrf, db
 from app.fan import consent
 from app.fan.blueprint import bp
@@ -33,7 +36,8 @@ def signup_or_404(token: str) -> Signup:
     return signup
 
 
-def _private(html: str):
+def token_page(html: str):
+    """A page reached by a fan's secret link: never cached, never indexed."""
     response = private(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -54,8 +58,18 @@ def _page(signup: Signup, notice: str = ""):
             consent_text=consent_text,
             platform_name=registry.name(signup.platform),
             notice=notice,
+            member=members.of_signup(signup),  # offered the future-releases withdrawal
         )
-    return _private(html)
+    return token_page(html)
+
+
+def one_click_asked() -> bool:
+    """An RFC 8058 one-click POST from a mail client (not a person's button)."""
+    return request.form.get("List-Unsubscribe") == "One-Click"
+
+
+def one_click_answer():
+    return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
 
 
 @bp.get("/u/<token>")
@@ -68,8 +82,8 @@ def unsubscribe_page(token: str):
 def unsubscribe_post(token: str):
     signup = signup_or_404(token)
     unsubscribe(signup)
-    if request.form.get("List-Unsubscribe") == "One-Click":
-        return private(make_response("Unsubscribed.\n", 200, {"Content-Type": "text/plain"}))
+    if one_click_asked():
+        return one_click_answer()
     return _page(signup)
 
 
@@ -97,4 +111,4 @@ def delete_post(token: str):
     language = languages.chosen() or signup.language
     forget(signup)
     with force_locale(language):
-        return _private(render_template("fan/deleted.html", campaign=campaign))
+        return token_page(render_template("fan/deleted.html", campaign=campaign))

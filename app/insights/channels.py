@@ -37,7 +37,7 @@ def names(campaign_ids: list[int]) -> dict[str, str]:
     rows = db.session.execute(
         select(Channel.code, Channel.name).where(Channel.campaign_id.in_(campaign_ids))
     )
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(counting.BUILT_IN_CHANNELS)
     for code, name in rows:
         found.setdefault(code, name)
     return found

@@ -113,10 +113,17 @@ def add(campaign_id: int, metric: str, pairs: Iterable[tuple[str, str]]) -> None
     _write({(key, metric): 1 for key in _keys(campaign_id, pairs, clock.now())})
 
 
+# Channels Dropday itself links from, kept for every campaign (code -> name): the
+# announcement email's button (app/audience/announcement_mail.py). Artists' codes are six
+# letters (channels.py), so they never meet these.
+BUILT_IN_CHANNELS = {"announcement": "Announcement email"}
+
+
 def attributed(campaign_id: int, attribution: Attribution) -> list[tuple[str, str]]:
     """The attribution's pairs, without a channel code the campaign doesn't have."""
     pairs = attribution.dimensions()
-    if attribution.channel and attribution.channel not in facts(campaign_id).codes:
+    channel = attribution.channel
+    if channel and channel not in BUILT_IN_CHANNELS and channel not in facts(campaign_id).codes:
         pairs = [pair for pair in pairs if pair[0] != "channel"]
     return pairs
 

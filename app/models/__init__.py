@@ -2,6 +2,7 @@
 
 from app.models.api_token import ApiToken
 from app.models.artist import Artist
+from app.models.audience import Announcement, AudienceCampaign, AudienceMember
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
@@ -14,8 +15,11 @@ from app.models.workspace import Activity, Invitation, Membership, Workspace
 
 __all__ = [
     "Activity",
+    "Announcement",
     "ApiToken",
     "Artist",
+    "AudienceCampaign",
+    "AudienceMember",
     "BouncedEmail",
     "Campaign",
     "Channel",

@@ -1,8 +1,9 @@
 """Release day's records: the outbox of effects, the detection log, found links and clicks.
 
 Every release-day effect (a direct save, an email, a push) is one Delivery row, unique per
-(signup, kind): the database, not Redis, says what is still to do and what was done, so a
-lost job or a killed worker loses nothing and repeats nothing (see app/release_day/outbox.py).
+(signup, kind), and so is each fan's copy of an announcement (per announcement, member):
+the database, not Redis, says what is still to do and what was done, so a lost job or a
+killed worker loses nothing and repeats nothing (see app/release_day/outbox.py).
 """
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
@@ -12,9 +13,15 @@ from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 DELIVERY_KINDS = ("save", "email", "push")
-# Webhook POSTs are outbox rows too, but belong to an endpoint and an event, not a fan:
-# no signup, no campaign (the release-day tab counts fans' deliveries only).
-OUTBOX_KINDS = (*DELIVERY_KINDS, "webhook")
+# The outbox carries more than release day's effects for fans: an announcement's email to an
+# audience member, and webhook POSTs, which belong to an endpoint and an event. Neither has a
+# signup (the release-day tab counts fans' deliveries only).
+OUTBOX_KINDS = (*DELIVERY_KINDS, "announcement", "webhook")
+OWNER = (
+    "(kind = 'webhook') = (webhook_id IS NOT NULL)"
+    " AND (kind = 'announcement') = (announcement_id IS NOT NULL AND member_id IS NOT NULL)"
+    " AND (signup_id IS NULL) = (kind IN ('webhook', 'announcement'))"
+)
 # waiting: its platform has no link yet; due: claimable from next_attempt_at on;
 # running: claimed (claim) until lease_until; done / failed / skipped: final.
 DELIVERY_STATES = ("waiting", "due", "running", "done", "failed", "skipped")
@@ -30,11 +37,11 @@ class Delivery(db.Model):
     __table_args__ = (
         UniqueConstraint("signup_id", "kind"),
         UniqueConstraint("webhook_id", "event_id", name="uq_delivery_webhook_event"),
+        # An announcement reaches each audience member at most once.
+        UniqueConstraint("announcement_id", "member_id"),
         CheckConstraint(f"kind IN {OUTBOX_KINDS!r}", name="kind"),
-        CheckConstraint(
-            "(kind = 'webhook') = (signup_id IS NULL AND webhook_id IS NOT NULL)",
-            name="owner",
-        ),
+        # Whose effect it is: a fan's signup, an audience member's, or a webhook endpoint's.
+        CheckConstraint(OWNER, name="owner"),
         CheckConstraint(f"state IN {DELIVERY_STATES!r}", name="state"),
         CheckConstraint("step IS NULL OR step = 'verify'", name="step"),
         CheckConstraint("state <> 'running' OR lease_until IS NOT NULL", name="running_has_lease"),
@@ -53,7 +60,13 @@ class Delivery(db.Model):
         ForeignKey("webhook_endpoint.id", ondelete="CASCADE")
     )
     event_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_event.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(db.String(8))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcement.id", ondelete="CASCADE")
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audience_member.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(db.String(16))
     # The platform the effect is for (the fan's choice): a save waits for its link.
     platform: Mapped[str | None] = mapped_column(db.String(32))
     state: Mapped[str] = mapped_column(db.String(8), default="waiting")

@@ -1,13 +1,14 @@
 """The delivery job: works through the outbox, one batch of each kind in turn, and starts
 itself while anything is due.
 
-`run` claims batches of due saves, pushes and emails with a lease (outbox.py), hands each
-to its module (saves.py, push.py, mail.py), which does the effects and records every
-outcome on its row. DELIVERY_SLOTS jobs at a time share the work through their claims, so
-none is done twice; each ends after about JOB_BUDGET seconds, when nothing is due, or as
-soon as its worker is asked to stop (outbox.STOPPING: the batch in hand finishes what is in
-flight and hands the rest back), and the tick (or a kick after a conversion) starts new
-ones while work is left. While a batch is worked its lease is kept alive (outbox.kept_alive).
+`run` claims batches of due saves, pushes, emails, announcements and webhooks with a lease
+(outbox.py), hands each to its module (saves.py, push.py, mail.py, webhooks.py,
+app/audience/announcement_mail.py), which does the effects and records every outcome on its
+row. DELIVERY_SLOTS jobs at a time share the work through their claims, so none is done
+twice; each ends after about JOB_BUDGET seconds, when nothing is due, or as soon as its
+worker is asked to stop (outbox.STOPPING: the batch in hand finishes what is in flight and
+hands the rest back), and the tick (or a kick after a conversion) starts new ones while
+work is left. While a batch is worked its lease is kept alive (outbox.kept_alive).
 """
 
 import logging
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from app import clock
+from app.audience import announcement_mail
 from app.extensions import db
 from app.jobs import enqueue
 from app.models import Connection, Delivery
@@ -28,11 +30,12 @@ log = logging.getLogger(__name__)
 # A delivery job keeps claiming batches for about this long (real seconds), well inside
 # JOB_TIMEOUT, then ends; the next tick starts new ones while work is left.
 JOB_BUDGET = 120
-BATCH = {"save": 25, "push": 100, "email": 200, "webhook": 50}
+BATCH = {"save": 25, "push": 100, "email": 200, "announcement": 200, "webhook": 50}
 HANDLERS = {
     "save": saves.deliver_saves,
     "push": push.deliver_pushes,
     "email": mail.deliver_emails,
+    "announcement": announcement_mail.deliver_announcements,
     "webhook": webhooks.deliver_webhooks,
 }
 DELIVERY_SLOTS = 3

@@ -25,6 +25,7 @@ import functools
 import logging
 import secrets
 import smtplib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -107,22 +108,40 @@ def build(row, release: Release) -> EmailMessage:
         "link": personal_link(row.signup_id, "email"),
         "unsubscribe_url": unsubscribe,
     }
+    headers = {
+        "Subject": wording.subject(release.title, release.artist_name),
+        "From": config["MAIL_DEFAULT_SENDER"],
+        "To": row.email,
+        "Message-ID": message_id("release-day", row.campaign_id, row.id),
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return assemble(headers, "emails/release_day", context)
+
+
+def mail_host() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "dropday.invalid"
+
+
+def message_id(kind: str, *ids: int) -> str:
+    """The same on every attempt at one delivery, so a repeat can be recognized."""
+    return f"<{kind}.{'.'.join(map(str, ids))}@{mail_host()}>"
+
+
+def assemble(headers: dict[str, str], template: str, context: dict) -> EmailMessage:
+    """A message with `headers` (and a Date) and two alternatives rendered from
+    `<template>.txt` and `<template>.html`."""
     env = current_app.jinja_env
-    host = urlsplit(config["PUBLIC_URL"]).hostname or "dropday.invalid"
     message = EmailMessage(policy=_WIRE)
-    message["Subject"] = wording.subject(release.title, release.artist_name)
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = row.email
+    for name, value in headers.items():
+        message[name] = value
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = f"<release-day.{row.campaign_id}.{row.id}@{host}>"
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["MIME-Version"] = "1.0"
     # The one shape (two alternatives) built directly: `set_content` would parse every
     # header it writes again, and choose an encoding by scanning each body.
     message["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
-    for subtype, template in (("plain", "txt"), ("html", "html")):
-        body = env.get_template(f"emails/release_day.{template}").render(context)
+    for subtype, extension in (("plain", "txt"), ("html", "html")):
+        body = env.get_template(f"{template}.{extension}").render(context)
         part = EmailMessage(policy=_WIRE)
         part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
         part["Content-Transfer-Encoding"] = "base64"
@@ -137,15 +156,28 @@ def deliver_emails(lease: Lease) -> None:
         return
     by_campaign = releases(row.campaign_id for row in rows)
     db.session.rollback()  # read all it needs: hold no transaction while sending
-    # Most of a message's time is waiting: for the mail server's four replies, for the
-    # database. So a batch goes out over a few SMTP connections at once, one thread each.
+
+    def compose(row) -> EmailMessage:
+        with force_locale(row.language):  # the language the fan signed up in
+            return build(row, by_campaign[row.campaign_id])
+
+    send_all(lease, rows, compose)
+
+
+def send_all(lease: Lease, rows, compose: Callable[[object], EmailMessage]) -> None:
+    """Send each row's `compose(row)` and record it. Shared by every outbox email (the
+    release-day email, the audience's announcements): rows need `id`, `attempts`,
+    `due_since`, `email` and `unsubscribed_at` (the fan said stop: skipped).
+
+    Most of a message's time is waiting: for the mail server's four replies, for the
+    database. So a batch goes out over a few SMTP connections at once, one thread each."""
     width = min(SMTP_CONNECTIONS, len(rows))
     app = current_app._get_current_object()
 
     def run(share):
         with app.app_context():
             try:
-                send_batch(lease, share, by_campaign)
+                send_batch(lease, share, compose)
             finally:
                 close_outcomes()
 
@@ -170,7 +202,7 @@ class Refusal:
         return "mail server unreachable" if self.broken else "mail server says try later"
 
 
-def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
+def send_batch(lease: Lease, rows, compose: Callable[[object], EmailMessage]) -> None:
     """`rows` over one SMTP connection, each recorded the moment the server answers."""
     try:
         smtp = connect()
@@ -193,7 +225,7 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
             if row.email in bounced:
                 skipped(lease, row.id, "the address bounced")
                 continue
-            refusal = send_one(smtp, row, by_campaign[row.campaign_id])
+            refusal = send_one(smtp, row, compose)
             record_sent(lease, row, refusal)
             if refusal is not None and refusal.retry:
                 outages.noticed(outages.MAIL, refusal.outage)
@@ -204,10 +236,7 @@ def send_batch(lease: Lease, rows, by_campaign: dict[int, Release]) -> None:
                 hand_back(lease, [r.id for r in rows[n + 1 :]])
                 return
     finally:
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
+        disconnect(smtp)
 
 
 def connect() -> smtplib.SMTP:
@@ -226,11 +255,17 @@ def connect() -> smtplib.SMTP:
     return smtp
 
 
-def send_one(smtp: smtplib.SMTP, row, release: Release) -> Refusal | None:
-    """Send one fan's email; None once the server accepted it."""
+def disconnect(smtp: smtplib.SMTP) -> None:
     try:
-        with force_locale(row.language):  # the language the fan signed up in
-            message = build(row, release)
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def send_one(smtp: smtplib.SMTP, row, compose: Callable[[object], EmailMessage]) -> Refusal | None:
+    """Send one fan's email, `compose(row)`; None once the server accepted it."""
+    try:
+        message = compose(row)
         sender = _envelope_sender(current_app.config["MAIL_DEFAULT_SENDER"])
         smtp.sendmail(sender, [row.email], message.as_bytes())
     except ValueError as error:  # a header that can't be written, an address SMTP can't carry
