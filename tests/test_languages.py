@@ -115,6 +115,12 @@ def test_a_bad_email_is_one_sentence_of_ours_in_the_fan_s_language(client, campa
     assert "Das sieht nicht nach einer E-Mail-Adresse aus" in german.get_data(True)
 
 
+def test_the_future_releases_box_speaks_the_fan_s_language(client, campaign):
+    html = client.get("/night-drive/email/deezer?lang=es").get_data(as_text=True)
+    assert "Avísame también de los próximos lanzamientos de Harbor Lights" in html
+    assert "Tu correo sobre “Night Drive” no depende de esto." in html
+
+
 def test_fan_error_pages_speak_the_fan_s_language(client, campaign):
     missing = client.get("/no-such-release", headers={"Accept-Language": "es"})
     assert missing.status_code == 404

@@ -28,9 +28,9 @@ TEXTS: dict[int, dict[str, str]] = {
 
 # The optional, unticked "future releases" box: its own consent, versioned the same way.
 FUTURE_CURRENT = 1
-FUTURE_LABEL = "Also tell me about future releases from {artist}"
+FUTURE_LABEL = _l("Also tell me about future releases from {artist}")
 FUTURE_TEXTS: dict[int, str] = {
-    1: (
+    1: _l(
         "If you tick this, {artist} may email you when they announce a new release. "
         "We keep your email address, the platform you chose and when you agreed. "
         "Every such email has a one-click link to stop them. Your email about “{title}” "
@@ -40,11 +40,11 @@ FUTURE_TEXTS: dict[int, str] = {
 
 
 def future_label(artist: str) -> str:
-    return FUTURE_LABEL.format(artist=artist)
+    return str(FUTURE_LABEL).format(artist=artist)
 
 
 def future_text(version: int, *, title: str, artist: str) -> str:
-    return FUTURE_TEXTS[version].format(title=title, artist=artist)
+    return str(FUTURE_TEXTS[version]).format(title=title, artist=artist)
 
 
 def text(version: int, mode: str, *, title: str, artist: str) -> str:
