@@ -16,15 +16,15 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip install --quiet --system-certs --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --system-certs --python $(BIN)/python --no-deps -e .
 	touch $@
 
 # After changing pyproject.toml's dependencies: pin them (and theirs) again, with hashes.
 # Versions already locked stay unless pyproject.toml excludes them; `make lock UPGRADE=1`
 # moves everything to the newest versions the bounds allow.
 lock: | $(BIN)/uv
-	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra test --universal \
+	$(BIN)/uv pip compile --quiet --system-certs pyproject.toml --extra dev --extra test --universal \
 		--python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
 		$(if $(UPGRADE),--upgrade) -o requirements.lock
 
