@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# npm trusts the system's certificate store too (a network with a TLS proxy signs with its own
+# CA, which Debian's bundle holds and Node's built-in list does not).
+NPM := NODE_EXTRA_CA_CERTS=$${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} npm
 
 UV_VERSION := 0.13.8
 
@@ -40,12 +43,12 @@ browser-deps:
 	@# Lighthouse for tests/browser/test_lighthouse.py, in the project's own .node/ (needs node).
 	@if command -v npm >/dev/null && [ ! -x .node/node_modules/.bin/lighthouse ]; then \
 		echo "Installing lighthouse@12.2.3 into .node/ ..."; \
-		mkdir -p .node && npm install --prefix .node --no-audit --no-fund --silent -E lighthouse@12.2.3; \
+		mkdir -p .node && $(NPM) install --prefix .node --no-audit --no-fund --silent -E lighthouse@12.2.3; \
 	fi
 
 # Rebuild the platform-marks sprite (static/vendor/simple-icons-*/) from the npm package.
 marks: | $(BIN)/python
-	mkdir -p .node && npm install --prefix .node --no-audit --no-fund --silent -E \
+	mkdir -p .node && $(NPM) install --prefix .node --no-audit --no-fund --silent -E \
 		simple-icons@$$($(BIN)/python -c 'from app.platforms.marks import SIMPLE_ICONS_VERSION as v; print(v)')
 	$(BIN)/python tools/marks_sprite.py .node/node_modules/simple-icons
 
