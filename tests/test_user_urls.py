@@ -20,6 +20,8 @@ FETCHERS = {
     "demo/supervisor.py": "the local demo's own server",
     "platforms/": "platform APIs at the base URLs the operator configured",
     "release_day/push.py": "fans' push endpoints: the one user-supplied URL, via app/user_urls",
+    "release_day/webhooks.py": "artists' webhook endpoints: https on public addresses, checked "
+    "when saved and at every send (WEBHOOK_ALLOW_PRIVATE lifts it)",
 }
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import bounces
 from app.audience import members
 from app.extensions import db
 from app.models import Announcement, AudienceMember, Campaign, Delivery
@@ -26,7 +27,6 @@ from app.release_day.mail import assemble, mail_host, message_id, send_all
 from app.release_day.outbox import Lease
 
 CHANNEL = "announcement"  # app/insights/counting.py keeps it for every campaign
-REFUSED = "the mail server refused the address"  # mail.py's wording for a bounce
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ def deliver_announcements(lease: Lease) -> None:
             Delivery.attempts,
             Delivery.due_since,
             Delivery.announcement_id,
+            Delivery.member_id,
             AudienceMember.email,
             AudienceMember.platform,
             AudienceMember.withdraw_token,
@@ -121,13 +122,9 @@ def deliver_announcements(lease: Lease) -> None:
     }
     db.session.rollback()  # hold no transaction while sending
     send_all(lease, rows, lambda row: build(row, letters[row.announcement_id]))
-    bounced = db.session.scalars(
-        select(Delivery.member_id).where(
-            Delivery.id.in_(lease.ids),
-            Delivery.state == "failed",
-            Delivery.last_error.startswith(REFUSED),
-        )
-    ).all()
-    if bounced:
-        members.mark_bounced(bounced)
+    # Addresses refused for good, now or by any earlier email (app/bounces.py records them
+    # as mail.py sends): no more announcements to those members.
+    gone = bounces.among(row.email for row in rows)
+    if gone:
+        members.mark_bounced(row.member_id for row in rows if row.email in gone)
     db.session.rollback()
