@@ -30,7 +30,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from redis import Redis
 from rq import Worker
-from sqlalchemy import func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from app import mailbox
 from app.config import ROOT
@@ -502,3 +503,55 @@ def test_with_30_percent_of_platform_calls_failing_every_retryable_save_succeeds
     ]
     assert len(refusals) == 1, [(e.path, e.status, e.fault) for e in tidal if e.status == 400]
     assert not [e for e in tidal[refusals[0] + 1 :] if e.listener == revoked.listener]
+
+
+class DatabaseAway:
+    """PostgreSQL going away as in a restart, for this test run's database only (a real
+    restart would also cut the other runs sharing the server): every connection dropped,
+    new ones refused, until `back()`."""
+
+    def __init__(self, database_url: str):
+        self.name = make_url(database_url).database
+        admin = make_url(database_url).set(database="postgres")
+        self.engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+
+    def go(self) -> None:
+        with self.engine.connect() as admin:
+            admin.execute(text(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false'))
+            admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": self.name},
+            )
+
+    def back(self) -> None:
+        with self.engine.connect() as admin:
+            admin.execute(text(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true'))
+        self.engine.dispose()
+
+
+def test_postgresql_away_for_10_s_mid_batch_loses_and_repeats_nothing(day, database_url):
+    """The worker has messages in flight when the database drops every connection and
+    refuses new ones for 10 s: the messages go out, their outcomes wait for the database
+    (outbox.DATABASE_PATIENCE) instead of being left to be sent again, and the worker logs
+    and carries on rather than dying."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a database server restart is a PostgreSQL matter")
+    away = DatabaseAway(database_url)
+
+    def restart(worker):
+        away.go()
+        day.smtp.handler.resume.set()  # the held messages are accepted while it is away
+        threading.Timer(10, away.back).start()
+
+    try:
+        worker = _stall_then(day, restart)
+        output = _finish(worker, timeout=180)
+    finally:
+        away.back()
+    assert "not recorded yet, retrying" in output
+    assert worker.returncode == 0, output[-4000:]
+    _drain(day)
+    _assert_exactly_once(day)
