@@ -127,8 +127,9 @@ def main() -> None:
         db.session.execute(
             text(
                 "INSERT INTO signup (campaign_id, platform, mode, email, consent_version,"
-                " unsubscribe_token, confirmed_at, created_at, updated_at) SELECT :c, 'spotify', 'email',"
-                " 'fan' || n || '@example.com', 1, md5('b-' || n), now(), now(), now()"
+                " unsubscribe_token, confirmed_at, created_at, updated_at)"
+                " SELECT :c, 'spotify', 'email', 'fan' || n || '@example.com', 1,"
+                " md5('b-' || n), now(), now(), now()"
                 " FROM generate_series(1, :n) AS n"
             ),
             {"c": campaign_id, "n": export_rows},
