@@ -65,6 +65,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as any web server a receiver runs on
+
             def do_POST(self):
                 self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver.lock:
@@ -107,7 +109,7 @@ def main() -> None:
     from app.account.api_tokens import create_token
     from app.extensions import db
     from app.models import Artist, Campaign, WebhookEndpoint
-    from app.release_day import webhooks
+    from app.release_day import webhook_events, webhooks
 
     Redis.from_url(REDIS_URL).flushdb()
     app = create_app(config(instance))
@@ -167,7 +169,9 @@ def main() -> None:
         db.session.add(endpoint)
         db.session.commit()
         for n in range(hooks):
-            webhooks.signup_event("signup.created", campaign_id, n, email=f"hook{n}@example.com")
+            webhook_events.signup_event(
+                "signup.created", campaign_id, n, email=f"hook{n}@example.com"
+            )
             if n % 1000 == 999:
                 db.session.commit()
         db.session.commit()
