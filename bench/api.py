@@ -7,8 +7,9 @@ and Redis db BENCH_REDIS (default 6): seeds one campaign with EXPORT_ROWS signup
 streams GET /api/v1/campaigns/<id>/subscribers/export (NDJSON and CSV) through the app with a
 token, printing the time and this process's RSS growth while streaming (targets: under 30 s,
 under 50 MB). Then queues WEBHOOKS signup.created events for a local keep-alive receiver,
-starts two worker processes that each run the delivery job (deliver.run), and prints how long until every one arrived and how many
-arrived twice (targets: within 2 minutes, none), and how many outbox rows are recorded done.
+starts two worker processes that each run the delivery job (deliver.run), and prints how
+long until every one arrived, how many arrived twice (targets: within 2 minutes, none), and
+how many outbox rows are recorded done.
 
 A benchmark, not a test: it prints figures.
 """
