@@ -14,6 +14,7 @@ from app.models import Channel
 from tests.factories import log_in
 from tests.fan_pages import sign_up
 from tests.insight_counts import DESKTOP, PHONE, visit
+from tests.test_api import make_token
 
 
 @pytest.fixture
@@ -181,3 +182,55 @@ def test_another_artist_gets_404_for_the_tab_csvs_channels_and_qr(app, client, s
     assert dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))["Visits"] == "0"
     with app.app_context():
         assert db.session.get(Channel, channel.id) is not None
+
+
+@pytest.mark.parametrize("range_", ["7", "90", "all"])
+def test_the_api_answers_the_tabs_numbers_for_each_range(app, logged_in, seeded, artist, range_):
+    """GET /api/v1/campaigns/<id>/insights: the same totals, series and breakdowns as the
+    tab's summary and CSVs for the same range."""
+    headers = {"Authorization": f"Bearer {make_token(app, artist, role='viewer')}"}
+    answer = logged_in.get(
+        f"/api/v1/campaigns/{seeded.id}/insights?range={range_}", headers=headers
+    )
+    assert answer.status_code == 200, answer.data
+    found = answer.json
+    assert found["range"] == range_
+    assert {m: found["totals"][m] for m in ("visit", "visitor", "signup")} == {
+        "visit": 5,
+        "visitor": 3,
+        "signup": 2,
+    }
+    assert found["conversion"] == pytest.approx(2 / 3)
+    base = f"/dashboard/campaigns/{seeded.id}/insights"
+    summary = csv_rows(logged_in, f"{base}/summary.csv?range={range_}")
+    grain = found["grain"]  # all time, begun today: by hour, as the tab draws it
+    assert grain == ("hour" if range_ == "all" else "day")
+    when = {"hour": lambda start: start, "day": lambda start: start[:10]}[grain]
+    assert [
+        {grain: when(bucket["start"]), **{m: str(n) for m, n in bucket["counts"].items()}}
+        for bucket in found["series"]
+    ] == summary
+    for section, tables in found["sections"].items():
+        from_csv = [
+            (r["breakdown"], r["value"], *(int(r[m]) for m in tables[0]["metrics"]))
+            for r in csv_rows(logged_in, f"{base}/{section}.csv?range={range_}")
+        ]
+        from_api = [
+            (table["dimension"], row["label"], *(row["counts"][m] for m in table["metrics"]))
+            for table in tables
+            for row in table["rows"]
+        ]
+        assert from_api == from_csv, section
+    platforms = {
+        row["value"]: row["counts"]["signup"] for row in found["sections"]["services"][0]["rows"]
+    }
+    assert platforms == {"spotify": 1, "deezer": 1}
+
+
+def test_the_api_refuses_a_range_the_tab_refuses(app, seeded, artist, client):
+    headers = {"Authorization": f"Bearer {make_token(app, artist, role='viewer')}"}
+    url = f"/api/v1/campaigns/{seeded.id}/insights"
+    backwards = client.get(f"{url}?range=custom&from=2026-02-01&to=2026-01-01", headers=headers)
+    assert backwards.status_code == 400
+    assert backwards.json["title"] == "The end date comes before the start date."
+    assert client.get(f"{url}?range=12", headers=headers).status_code == 400

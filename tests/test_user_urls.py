@@ -1,5 +1,6 @@
-"""Dropday fetches user-supplied URLs in one place only, and connects to public addresses only
-at the moment of connecting (so a name that resolves elsewhere later gains nothing)."""
+"""Dropday fetches user-supplied URLs through one guarded session only, and connects to public
+addresses only at the moment of connecting (so a name that resolves elsewhere later gains
+nothing)."""
 
 import ast
 from pathlib import Path
@@ -19,9 +20,10 @@ FETCHERS = {
     "demo/rehearsal.py": "the local demo's own server",
     "demo/supervisor.py": "the local demo's own server",
     "platforms/": "platform APIs at the base URLs the operator configured",
-    "release_day/push.py": "fans' push endpoints: the one user-supplied URL, via app/user_urls",
-    "release_day/webhooks.py": "artists' webhook endpoints: https on public addresses, checked "
-    "when saved and at every send (WEBHOOK_ALLOW_PRIVATE lifts it)",
+    "user_urls.py": "the guarded session every user-supplied URL is fetched through",
+    "release_day/push.py": "fans' push endpoints, through user_urls.session",
+    "release_day/webhooks.py": "artists' webhook endpoints, through user_urls.session "
+    "(WEBHOOK_ALLOW_PRIVATE lifts the public-only rule)",
 }
 
 
@@ -42,7 +44,8 @@ def test_the_modules_that_fetch_urls_are_the_known_ones():
         if _imports(path) & HTTP_LIBRARIES and not path.is_relative_to(APP / "simulator")
     }
     assert found == set(FETCHERS)
-    assert "user_urls" in (APP / "release_day/push.py").read_text()
+    for sender in ("release_day/push.py", "release_day/webhooks.py"):
+        assert "user_urls.session(" in (APP / sender).read_text()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])

@@ -6,6 +6,7 @@ the same in the browser and in a script.
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,6 +87,40 @@ class ReleaseDay(BaseModel):
     missing: list[str]
     deliveries: dict[str, dict[str, int]] = Field(description="kind -> state -> count")
     fans: int
+
+
+class InsightsBucket(BaseModel):
+    start: datetime = Field(description="The hour's or day's start, in the campaign's time zone")
+    counts: dict[str, int] = Field(description="visit, visitor, signup, click")
+
+
+class InsightsRow(BaseModel):
+    value: str = Field(description="As counted, like a platform key or a country code")
+    label: str = Field(description="As the Insights tab names it")
+    counts: dict[str, int]
+
+
+class InsightsBreakdown(BaseModel):
+    dimension: str
+    title: str
+    metrics: list[str]
+    rows: list[InsightsRow] = Field(description="Biggest first")
+
+
+class Insights(BaseModel):
+    """The Insights tab's numbers for one period, from the same rollups and functions."""
+
+    range: str
+    first: date = Field(description="The period's first local day")
+    last: date = Field(description="The period's last local day (included)")
+    time_zone: str
+    grain: Literal["hour", "day"] = Field(description="Of `series`: by hour up to two days")
+    totals: dict[str, int] = Field(description="metric -> count over the period")
+    conversion: float | None = Field(description="Signups per unique visitor")
+    series: list[InsightsBucket]
+    sections: dict[str, list[InsightsBreakdown]] = Field(
+        description="sources, services, locations, devices"
+    )
 
 
 class Problem(BaseModel):

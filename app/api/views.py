@@ -3,6 +3,7 @@
 from flask import Response, abort, current_app, jsonify, request, stream_with_context
 from pydantic import BaseModel, ValidationError
 
+from app import clock
 from app.api import schemas as s
 from app.api.blueprint import bp
 from app.api.campaign_input import BadArtwork, campaign_form
@@ -13,6 +14,8 @@ from app.campaigns.artwork import InvalidArtwork
 from app.campaigns.editing import SlugTaken, delete_campaign, save_campaign
 from app.dashboard.release_report import overview
 from app.extensions import db
+from app.insights import channels, report
+from app.insights.labels import labeller
 from app.models import Artist, Campaign
 from app.subscribers import export
 from app.subscribers.listing import (
@@ -325,5 +328,61 @@ def release_day(campaign_id: int):
             "missing": report.missing,
             "deliveries": report.counts,
             "fans": report.fans,
+        },
+    )
+
+
+# -- insights ---------------------------------------------------------------------------------
+
+RANGE_QUERY = {
+    "range": {"enum": [*report.RANGES, "all", "custom"], "default": "30"},
+    "from": {"type": "string", "format": "date", "description": "range=custom: first day"},
+    "to": {"type": "string", "format": "date", "description": "range=custom: last day"},
+}
+
+
+@operation(
+    bp,
+    "GET",
+    "/campaigns/<int:campaign_id>/insights",
+    "Insights: the tab's totals, series and breakdowns for a range of local days",
+    answer=s.Insights,
+    query=RANGE_QUERY,
+)
+def insights(campaign_id: int):
+    campaign = workspace_campaign(campaign_id)
+    ids = [campaign.id]
+    try:
+        span = report.period_asked(request.args, ids, campaign.time_zone, clock.now())
+    except report.BadPeriod as error:
+        return problem(400, str(error))
+    found = report.build(ids, span, labeller(channels.names(ids)))
+    sections = {
+        name: [
+            {
+                "dimension": table.dimension,
+                "title": table.title,
+                "metrics": table.metrics,
+                "rows": [
+                    {"value": value, "label": label, "counts": counts}
+                    for value, (label, counts) in zip(table.values, table.rows, strict=True)
+                ],
+            }
+            for table in tables
+        ]
+        for name, tables in found.sections.items()
+    }
+    return _answer(
+        s.Insights,
+        {
+            "range": span.key,
+            "first": span.first,
+            "last": span.last,
+            "time_zone": campaign.time_zone,
+            "grain": "hour" if span.hourly else "day",
+            "totals": {metric: found.totals[metric] for metric in report.METRIC_NAMES},
+            "conversion": found.conversion,
+            "series": [{"start": start, "counts": counts} for start, counts in found.buckets],
+            "sections": sections,
         },
     )

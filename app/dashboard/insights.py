@@ -35,7 +35,7 @@ def _live(campaign: Campaign) -> bool:
 
 def _period(ids: list[int], zone: str) -> report.Period:
     try:
-        return report.period(request.args, zone, clock.now(), report.first_day(ids, zone))
+        return report.period_asked(request.args, ids, zone, clock.now())
     except report.BadPeriod as error:
         page = render_template("error.html", message=str(error), status="Insights")
         abort(Response(page, 400))
@@ -43,17 +43,14 @@ def _period(ids: list[int], zone: str) -> report.Period:
 
 def _view(ids: list[int], zone: str, release_at, names: dict[str, str]) -> dict:
     span = _period(ids, zone)
-    totals = report.totals(ids, span)
-    buckets = report.series(ids, span)
-    label = labeller(names)
-    sections = {name: report.section(ids, span, name, label) for name in report.SECTIONS}
+    found = report.build(ids, span, labeller(names))
     return {
         "span": span,
-        "totals": totals,
-        "conversion": report.conversion(totals),
-        "buckets": buckets,
-        "time_chart": charts.over_time(buckets, span.hourly, release_at),
-        "sections": sections,
+        "totals": found.totals,
+        "conversion": found.conversion,
+        "buckets": found.buckets,
+        "time_chart": charts.over_time(found.buckets, span.hourly, release_at),
+        "sections": found.sections,
         "bars": charts.bars,
         "metric_names": report.METRIC_NAMES,
         "ranges": [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("all", "All time")],

@@ -27,7 +27,7 @@ from app.models import Campaign, Connection, PushSubscription, Signup
 from app.models.signup import new_unsubscribe_token
 from app.platforms.base import Connected, PlatformError, RevocableClient
 from app.platforms.clients import client_for
-from app.release_day import webhooks
+from app.release_day import webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def record_email_signup(
         connection.execute(delete(Connection.__table__).where(Connection.signup_id == signup.id))
     if signup.unsubscribe_token == token:
         _count_signup(campaign_id, "email", platform, attribution)
-        webhooks.signup_event(
+        webhook_events.signup_event(
             "signup.created", campaign_id, signup.id, email=email, platform=platform, mode="email"
         )
     db.session.commit()
@@ -251,7 +251,7 @@ def _direct(
     db.session.flush()
     if new_signup:
         _count_signup(campaign.id, "direct", platform, attribution)
-        webhooks.signup_event(
+        webhook_events.signup_event(
             "signup.created",
             campaign.id,
             signup.id,

@@ -178,6 +178,7 @@ class Table:
     title: str
     metrics: tuple[str, ...]
     rows: list[tuple[str, dict[str, int]]]  # (label, counts)
+    values: tuple[str, ...] = ()  # the raw value of each row, in the same order
 
     @property
     def chart_rows(self) -> list[tuple[str, int]]:
@@ -225,5 +226,33 @@ def section(campaign_ids: list[int], span: Period, name: str, label) -> list[Tab
     for dimension, title in dimensions:
         found = breakdown(campaign_ids, span, dimension, metrics)
         rows = [(label(dimension, value), counts) for value, counts in found.rows]
-        tables.append(Table(dimension, title, metrics, rows))
+        values = tuple(value for value, _ in found.rows)
+        tables.append(Table(dimension, title, metrics, rows, values))
     return tables
+
+
+def period_asked(args, campaign_ids: list[int], zone: str, now: datetime) -> Period:
+    """The period a request's `range` (and `from`, `to`) asks for; BadPeriod if none."""
+    return period(args, zone, now, first_day(campaign_ids, zone))
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the Insights tab shows, and the API answers, for one period."""
+
+    span: Period
+    totals: dict[str, int]
+    conversion: float | None
+    buckets: list[tuple[datetime, dict[str, int]]]
+    sections: dict[str, list[Table]]
+
+
+def build(campaign_ids: list[int], span: Period, label) -> Report:
+    counts = totals(campaign_ids, span)
+    return Report(
+        span,
+        counts,
+        conversion(counts),
+        series(campaign_ids, span),
+        {name: section(campaign_ids, span, name, label) for name in SECTIONS},
+    )

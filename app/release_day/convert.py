@@ -22,7 +22,7 @@ from app.models import (
     Signup,
 )
 from app.platforms import registry
-from app.release_day import webhooks
+from app.release_day import webhook_events
 
 SAVE_PLATFORMS = tuple(p.key for p in registry.PLATFORMS if p.can_save)
 
@@ -33,7 +33,7 @@ def convert(campaign: Campaign, now: datetime) -> None:
     campaign.converted_at = now
     db.session.flush()
     create_deliveries(campaign.id, now)
-    webhooks.emit_for_campaign(
+    webhook_events.emit_for_campaign(
         campaign.id, "campaign.converted", {"slug": campaign.slug, "at": now.isoformat()}
     )
 

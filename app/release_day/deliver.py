@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # A delivery job keeps claiming batches for about this long (real seconds), well inside
 # JOB_TIMEOUT, then ends; the next tick starts new ones while work is left.
 JOB_BUDGET = 120
-BATCH = {"save": 25, "push": 100, "email": 200, "announcement": 200, "webhook": 50}
+BATCH = {"save": 25, "push": 100, "email": 200, "announcement": 200, "webhook": 200}
 HANDLERS = {
     "save": saves.deliver_saves,
     "push": push.deliver_pushes,

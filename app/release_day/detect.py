@@ -35,7 +35,7 @@ from app.platforms import registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
 from app.platforms.clients import CLIENTS, client_for
 from app.platforms.identity import UnresolvedSource, resolve_for
-from app.release_day import convert, webhooks
+from app.release_day import convert, webhook_events
 from app.release_day.deliver import kick_deliveries
 from app.release_day.outbox import kept_alive
 
@@ -199,7 +199,7 @@ def _check(campaign_id: int, triggered_by: str) -> str | None:
         converted = True
     woken = convert.wake_saves(campaign_id, newly, now)
     if newly:  # the release showed up on more platforms (committed below with the links)
-        webhooks.emit_for_campaign(
+        webhook_events.emit_for_campaign(
             campaign_id, "campaign.released", {"platforms": newly, "at": now.isoformat()}
         )
     alert = False
@@ -215,7 +215,7 @@ def _check(campaign_id: int, triggered_by: str) -> str | None:
             campaign.phase = "not_found"
             campaign.alerted_at = now
             alert = True
-            webhooks.emit_for_campaign(
+            webhook_events.emit_for_campaign(
                 campaign_id, "release.alert", {"release_at": campaign.release_at.isoformat()}
             )
         campaign.next_check_at = next_check(campaign.release_at, now)

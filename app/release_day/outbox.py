@@ -16,7 +16,9 @@ effects, finish and record those in flight, and hand the rest back at once.
 
 A temporary failure (429 honouring Retry-After, 5xx, timeout, quota, TIDAL still indexing)
 retries with growing backoff for at least RETRY_WINDOW after the row first became due, then
-fails with the last reason.
+fails with the last reason. Every final failure goes through `failed`: a fan's save, email or
+push that failed is reported to the workspace's webhooks (`delivery.failed`) in the same
+transaction as the failure, so exactly once.
 """
 
 import contextlib
@@ -38,6 +40,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from app import clock
 from app.extensions import db
 from app.models import Delivery
+from app.models.release_day import DELIVERY_KINDS
+from app.release_day import webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -200,29 +204,45 @@ def revive_expired_leases(now: datetime) -> int:
 
 def record(lease: Lease, delivery_id: int, **values) -> bool:
     """Write a claimed row's outcome, if this claim still holds it; committed at once."""
+    statement, params = _against_claim(lease, delivery_id, values)
+    result = _patiently(delivery_id, lambda: _outcomes().execute(statement, params))
+    if not result.rowcount:
+        log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
+    return bool(result.rowcount)
+
+
+def note(delivery_id: int, statement, params: dict) -> None:
+    """A log line of an outcome (a webhook's attempt), written just before it on the same
+    connection: one statement, one round trip, committed at once."""
+    _patiently(delivery_id, lambda: _outcomes().execute(statement, params))
+
+
+def _against_claim(lease: Lease, delivery_id: int, values: dict):
+    """The UPDATE writing `values` (the lease and claim let go) while the claim holds the
+    row, and its parameters."""
     values.setdefault("lease_until", None)
     values.setdefault("claim", None)
     values["updated_at"] = clock.now()
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(b_id=delivery_id, b_claim=lease.claim)
-    statement = _outcome_statement(tuple(sorted(values)))
+    return _outcome_statement(tuple(sorted(values))), params
+
+
+def _patiently(delivery_id: int, write: Callable):
+    """`write()` an outcome, waiting up to DATABASE_PATIENCE for the database: when it went
+    away (a restart drops every connection) the effect has happened, so wait for it rather
+    than leave the row to be repeated."""
     waited = 0
     while True:
         try:
-            result = _outcomes().execute(statement, params)
-            break
+            return write()
         except OperationalError as error:
-            # The database went away (a restart drops every connection): the effect has
-            # happened, so wait for it rather than leave the row to be repeated.
             close_outcomes()
             if waited >= DATABASE_PATIENCE:
                 raise
             log.warning("outcome of delivery %s not recorded yet, retrying: %s", delivery_id, error)
             time.sleep(1)
             waited += 1
-    if not result.rowcount:
-        log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
-    return bool(result.rowcount)
 
 
 def _outcomes() -> DatabaseConnection:
@@ -269,7 +289,28 @@ def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
 
 
 def failed(lease: Lease, delivery_id: int, reason: str) -> bool:
-    return record(lease, delivery_id, state="failed", last_error=reason[:500], done_at=clock.now())
+    """The row failed for good. A fan's save, email or push is reported as delivery.failed
+    in the same transaction (its own, on a connection of its own: failures are few), so the
+    event exists exactly when the failure was recorded by the claim holding the row."""
+    reason = reason[:500]
+    values = {"state": "failed", "last_error": reason, "done_at": clock.now()}
+    statement, params = _against_claim(lease, delivery_id, values)
+    table = Delivery.__table__
+    statement = statement.returning(
+        table.c.id, table.c.kind, table.c.campaign_id, table.c.signup_id, table.c.platform
+    )
+
+    def write():
+        with db.engine.begin() as connection:
+            row = connection.execute(statement, params).first()
+            if row is not None and row.kind in DELIVERY_KINDS:
+                webhook_events.delivery_failed(connection, row, reason)
+            return row
+
+    if _patiently(delivery_id, write) is None:
+        log.warning("delivery %s: lease lost before its failure was recorded", delivery_id)
+        return False
+    return True
 
 
 def skipped(lease: Lease, delivery_id: int, reason: str) -> bool:
@@ -316,8 +357,10 @@ def retry_later(
 # -- effects in parallel -----------------------------------------------------------------------
 
 
-def in_parallel(lease: Lease, items: list, effect: Callable, outcome: Callable) -> None:
-    """`effect(item)` for each item (anything with the delivery's `id`), up to PARALLEL at
+def in_parallel(
+    lease: Lease, items: list, effect: Callable, outcome: Callable, parallel: int = PARALLEL
+) -> None:
+    """`effect(item)` for each item (anything with the delivery's `id`), up to `parallel` at
     once: each waits on another service (a platform, a push service), so a batch takes
     about the slowest answer, not the sum of them. Effects run in threads, each in its own
     app context (its own session, the app's clock); `outcome(lease, item, future)` runs in
@@ -325,7 +368,7 @@ def in_parallel(lease: Lease, items: list, effect: Callable, outcome: Callable) 
     not started when the lease is ending are handed back.
 
     The window of mail.py widens here to the effects in flight: a worker killed while some
-    are accepted but not yet recorded repeats those (at most PARALLEL), which is harmless
+    are accepted but not yet recorded repeats those (at most `parallel`), which is harmless
     for saves (idempotent) and shows a fan one push twice at worst.
     """
     app = current_app._get_current_object()
@@ -335,13 +378,13 @@ def in_parallel(lease: Lease, items: list, effect: Callable, outcome: Callable) 
             return effect(item)
 
     pending: dict[Future, object] = {}
-    with ThreadPoolExecutor(PARALLEL, thread_name_prefix="delivery") as pool:
+    with ThreadPoolExecutor(parallel, thread_name_prefix="delivery") as pool:
         for n, item in enumerate(items):
             if lease.ending():
                 hand_back(lease, [left.id for left in items[n:]])
                 break
             pending[pool.submit(run, item)] = item
-            if len(pending) >= PARALLEL:
+            if len(pending) >= parallel:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     outcome(lease, pending.pop(future), future)

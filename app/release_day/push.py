@@ -22,7 +22,6 @@ from flask import current_app
 from flask_babel import force_locale
 from py_vapid import Vapid02
 from pywebpush import WebPusher
-from requests.adapters import HTTPAdapter
 from sqlalchemy import Row, delete
 
 from app import user_urls
@@ -62,16 +61,10 @@ class Pusher:
         )
         self.subject = config.get("VAPID_SUBJECT") or "mailto:noreply@localhost"
         self.config = config
-        # Endpoints are the fans' choice: never follow a redirect, never use a proxy from
-        # the environment, and in live mode connect to public addresses only.
-        self.session = _NoRedirects()
-        self.session.trust_env = False
+        # Endpoints are the fans' choice: user_urls' guarded session (public https only,
+        # checked at connect time; the simulator's push service is on this machine).
         # Pushes of a batch go out from several threads (outbox.in_parallel).
-        if config["PLATFORM_MODE"] == "live":
-            self.session.mount("https://", user_urls.PublicOnlyAdapter(pool_maxsize=PARALLEL))
-        else:
-            self.session.mount("http://", HTTPAdapter(pool_maxsize=PARALLEL))
-            self.session.mount("https://", HTTPAdapter(pool_maxsize=PARALLEL))
+        self.session = user_urls.session(PARALLEL, allow_private=config["PLATFORM_MODE"] != "live")
         self._headers: dict[str, tuple[dict, float]] = {}
         self._headers_lock = threading.Lock()
 
@@ -98,12 +91,6 @@ class Pusher:
             content_encoding="aes128gcm",
             timeout=(3.05, 10),
         )
-
-
-class _NoRedirects(requests.Session):
-    def request(self, *args, **kwargs):
-        kwargs["allow_redirects"] = False
-        return super().request(*args, **kwargs)
 
 
 def pusher(app=None) -> Pusher:

@@ -1,14 +1,17 @@
 """Signed webhooks, delivered through the outbox like every release-day effect.
 
-`emit` writes the event and one due Delivery (kind "webhook") per endpoint that wants it, in
-the caller's transaction, so an event is queued exactly when what it reports is committed.
-The delivery job claims them with a lease (outbox.py) and POSTs each, signed:
+Events are queued by webhook_events.py (one due Delivery of kind "webhook" per endpoint that
+wants it). The delivery job claims them with a lease (outbox.py) and POSTs each, signed:
 
     Dropday-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>
     Dropday-Webhook-Id: <the event's id, the same on every retry>
 
-No redirect is followed, the remote's answer is never shown verbatim (status and duration
-only), and the address must be https to a public address, checked again at each send.
+Endpoints are artists' URLs, so they follow the push endpoints' rule (app/user_urls.py):
+https to a public address, checked when saved and again when connecting (a name rebound to
+a private address is never contacted), no redirect followed, through user_urls' guarded
+session; `WEBHOOK_ALLOW_PRIVATE` lifts it for an installation posting into its own network.
+Each worker keeps one pooled keep-alive session, and a batch's POSTs go out in parallel.
+The remote's answer is never shown verbatim (status and duration only).
 A 2xx is done; a 5xx, 429, timeout or refused connection retries with backoff for
 RETRY_WINDOW; anything else fails at once. An endpoint failing for DISABLE_AFTER is disabled
 and the workspace's owners are emailed.
@@ -16,27 +19,23 @@ and the workspace's owners are emailed.
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
+import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 from sqlalchemy import insert, select, update
 
-from app import clock
+from app import clock, user_urls
 from app.auth import mail
 from app.extensions import db
 from app.jobs import enqueue
 from app.models import (
     Artist,
-    Campaign,
     Delivery,
     Membership,
     WebhookAttempt,
@@ -52,31 +51,13 @@ RETRY_WINDOW = timedelta(hours=24)
 DISABLE_AFTER = timedelta(hours=24)
 TIMEOUT = 10  # seconds for one POST
 TEMPORARY = {408, 425, 429}
-
-
-class UnsafeUrl(ValueError):
-    """An address webhooks may not be sent to."""
+PARALLEL = 16  # POSTs of a batch in flight at once: each mostly waits on its receiver
+_lock = threading.Lock()
 
 
 def check_url(url: str) -> None:
-    """https to a public address (every address the name resolves to), or UnsafeUrl."""
-    allow_private = current_app.config["WEBHOOK_ALLOW_PRIVATE"]
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        raise UnsafeUrl("Webhook addresses must start with https://.")
-    if not parts.hostname or parts.username or parts.password:
-        raise UnsafeUrl("Give a full address like https://example.com/hooks/dropday.")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError):
-        raise UnsafeUrl("That address's host name does not resolve.") from None
-    if allow_private:
-        return
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise UnsafeUrl("Webhooks go to public addresses only.")
+    """The rule for an endpoint's address (user_urls.UnsafeURL says why not)."""
+    user_urls.check_public(url, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
 
 
 def new_secret() -> str:
@@ -88,95 +69,15 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-# -- events -------------------------------------------------------------------------------------
-
-
-def emit(workspace_id: int, event_type: str, payload: dict) -> int:
-    """Queue `event_type` for every live endpoint of the workspace that chose it; the caller
-    commits. Returns how many deliveries were queued."""
-    endpoints = [
-        endpoint_id
-        for endpoint_id, events in db.session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-                WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.active
+def _session() -> requests.Session:
+    """This worker's session for webhooks (one per app, kept between batches)."""
+    app = current_app._get_current_object()
+    with _lock:
+        if "dropday.webhooks" not in app.extensions:
+            app.extensions["dropday.webhooks"] = user_urls.session(
+                PARALLEL, allow_private=app.config["WEBHOOK_ALLOW_PRIVATE"]
             )
-        )
-        if event_type in events
-    ]
-    if not endpoints:
-        return 0
-    now = clock.now()
-    event_id = db.session.scalar(
-        insert(WebhookEvent)
-        .values(
-            uid=str(uuid.uuid4()),
-            workspace_id=workspace_id,
-            type=event_type,
-            payload=payload,
-            created_at=now,
-        )
-        .returning(WebhookEvent.id)
-    )
-    db.session.execute(
-        insert(Delivery),
-        [
-            {
-                "kind": "webhook",
-                "webhook_id": endpoint_id,
-                "event_id": event_id,
-                "state": "due",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "due_since": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for endpoint_id in endpoints
-        ],
-    )
-    return len(endpoints)
-
-
-def emit_for_campaign(campaign_id: int, event_type: str, payload: dict) -> int:
-    workspace_id = db.session.scalar(select(Campaign.workspace_id).filter_by(id=campaign_id))
-    if workspace_id is None:
-        return 0
-    return emit(workspace_id, event_type, {"campaign_id": campaign_id, **payload})
-
-
-def signup_event(event_type: str, campaign_id: int, signup_id: int, **fields) -> int:
-    """signup.created / signup.deleted for one fan: the id, and email, platform and mode."""
-    return emit_for_campaign(
-        campaign_id,
-        event_type,
-        {"signup_id": signup_id, "signed_at": clock.now().isoformat()} | fields,
-    )
-
-
-def send_test_event(endpoint: WebhookEndpoint) -> None:
-    """A "ping" to this one endpoint, through the outbox like any event; committed."""
-    now = clock.now()
-    event = WebhookEvent(
-        uid=str(uuid.uuid4()),
-        workspace_id=endpoint.workspace_id,
-        type="ping",
-        payload={"message": "A test event from Dropday."},
-        created_at=now,
-    )
-    db.session.add(event)
-    db.session.flush()
-    db.session.add(
-        Delivery(
-            kind="webhook",
-            webhook_id=endpoint.id,
-            event_id=event.id,
-            state="due",
-            attempts=0,
-            next_attempt_at=now,
-            due_since=now,
-        )
-    )
-    db.session.commit()
+        return app.extensions["dropday.webhooks"]
 
 
 # -- delivering ---------------------------------------------------------------------------------
@@ -241,15 +142,11 @@ def deliver_webhooks(lease: outbox.Lease) -> None:
             )
         )
     db.session.commit()
-    outbox.in_parallel(lease, posts, _post, _outcome)
+    outbox.in_parallel(lease, posts, _post, _outcome, parallel=PARALLEL)
 
 
 def _post(post: Post) -> Answer:
     started = time.monotonic()
-    try:
-        check_url(post.url)
-    except UnsafeUrl as error:
-        return Answer(None, 0, str(error), temporary=False)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Dropday-Webhooks/1",
@@ -258,14 +155,14 @@ def _post(post: Post) -> Answer:
         EVENT_HEADER: post.type,
     }
     try:
-        response = requests.post(
-            post.url, data=post.body, headers=headers, timeout=TIMEOUT, allow_redirects=False
-        )
+        response = _session().post(post.url, data=post.body, headers=headers, timeout=TIMEOUT)
+    except user_urls.UnsafeURL as error:  # at connect time: the name now points elsewhere
+        return Answer(None, _ms(started), str(error)[:200], temporary=False)
     except requests.Timeout:
         return Answer(None, _ms(started), "No answer in time.")
     except requests.RequestException:
         return Answer(None, _ms(started), "Could not connect.")
-    response.close()
+    response.close()  # its body is never read: the connection goes back to the pool
     return Answer(response.status_code, _ms(started))
 
 
@@ -273,19 +170,23 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
+_ATTEMPT = insert(WebhookAttempt.__table__)
+
+
 def _outcome(lease: outbox.Lease, post: Post, future) -> None:
     answer: Answer = future.result()
-    db.session.add(
-        WebhookAttempt(
-            endpoint_id=post.endpoint_id,
-            event_id=post.event_id,
-            at=clock.now(),
-            status=answer.status,
-            duration_ms=answer.duration_ms,
-            error=answer.error,
-        )
+    outbox.note(
+        post.id,
+        _ATTEMPT,
+        {
+            "endpoint_id": post.endpoint_id,
+            "event_id": post.event_id,
+            "at": clock.now(),
+            "status": answer.status,
+            "duration_ms": answer.duration_ms,
+            "error": answer.error,
+        },
     )
-    db.session.commit()
     status = answer.status
     if status is not None and 200 <= status < 300:
         outbox.done(lease, post.id)

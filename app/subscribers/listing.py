@@ -14,7 +14,7 @@ from sqlalchemy import Select, delete, func, select, tuple_
 from app.extensions import db
 from app.models import BouncedEmail, PushSubscription, Signup
 from app.platforms import registry
-from app.release_day import webhooks
+from app.release_day import webhook_events
 
 PAGE_SIZE = 50
 MODE_LABELS = {"direct": "Direct save", "email": "Email"}
@@ -199,7 +199,7 @@ def delete_subscriber(signup: Signup) -> None:
     The foreign keys cascade in the database (ON DELETE CASCADE), so a bulk DELETE by id
     is enough and never loads the encrypted tokens.
     """
-    webhooks.signup_event(
+    webhook_events.signup_event(
         "signup.deleted",
         signup.campaign_id,
         signup.id,

@@ -6,12 +6,13 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app import user_urls
 from app.dashboard.forms import CheckboxesField
 from app.extensions import db
 from app.form_filters import clean_text
 from app.models import WebhookAttempt, WebhookEndpoint
 from app.models.webhook import WEBHOOK_EVENTS
-from app.release_day import webhooks
+from app.release_day import webhook_events, webhooks
 from app.release_day.deliver import kick_deliveries
 from app.workspaces.blueprint import bp
 from app.workspaces.scope import require_role
@@ -30,7 +31,7 @@ class EndpointForm(FlaskForm):
     def validate_url(self, field):
         try:
             webhooks.check_url(field.data or "")
-        except webhooks.UnsafeUrl as error:
+        except user_urls.UnsafeURL as error:
             raise ValidationError(str(error)) from None
 
     def validate_events(self, field):
@@ -89,7 +90,7 @@ def add_webhook():
 
 @bp.post("/webhooks/<int:endpoint_id>/test")
 def test_webhook(endpoint_id: int):
-    webhooks.send_test_event(_endpoint(endpoint_id))
+    webhook_events.send_test_event(_endpoint(endpoint_id))
     kick_deliveries()
     flash("A test event is on its way; its line appears in the log.", "info")
     return redirect(url_for("workspaces.webhook_log", endpoint_id=endpoint_id), 303)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from app import clock
+from app import clock, mailbox
 from app.extensions import db
 from app.fan.recording import record_direct_signup
 from app.jobs import make_worker
@@ -27,6 +28,37 @@ from tests.platforms.conftest import simulator  # noqa: F401  (fixture)
 
 SPOTIFY_SOURCE = "spotify:album:4aawyAB9vmqN3uQ7FjRGTy"  # the simulator's "demo" album
 _seq = itertools.count(1)
+
+# The SMTP server of `refusing_smtp`: these recipients are refused, at RCPT or at DATA.
+REFUSED = {"gone@example.com": "550 5.1.1 No such user", "busy@example.com": "451 4.3.0 Later"}
+REFUSED_AT_DATA = {"full@example.com": "552 5.2.2 Mailbox full"}
+
+
+class RefusingMailbox(mailbox._KeepAsFile):
+    """The local mailbox, answering some recipients with an SMTP error at RCPT."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in REFUSED:
+            return REFUSED[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if address in REFUSED_AT_DATA:
+                return REFUSED_AT_DATA[address]
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def refusing_smtp(rd, tmp_path):
+    controller = Controller(
+        RefusingMailbox(tmp_path), hostname="127.0.0.1", port=mailbox.free_port()
+    )
+    controller.start()
+    rd.app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield tmp_path
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,7 @@
 """Bounces: a permanent SMTP failure (5xx at RCPT) marks the fan's address bounced, and no
-campaign of the installation mails it again; a temporary one (4xx) is retried as before."""
+campaign of the installation mails it again; a temporary one (4xx) is retried as before.
+The refusing SMTP server is `refusing_smtp` (conftest.py)."""
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app import mailbox
@@ -10,36 +9,6 @@ from app.extensions import db
 from app.models import BouncedEmail, Delivery
 from tests.factories import log_in
 from tests.test_subscribers import subscribers_url
-
-REFUSED = {"gone@example.com": "550 5.1.1 No such user", "busy@example.com": "451 4.3.0 Later"}
-REFUSED_AT_DATA = {"full@example.com": "552 5.2.2 Mailbox full"}
-
-
-class RefusingMailbox(mailbox._KeepAsFile):
-    """The local mailbox, answering some recipients with an SMTP error at RCPT."""
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in REFUSED:
-            return REFUSED[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        for address in envelope.rcpt_tos:
-            if address in REFUSED_AT_DATA:
-                return REFUSED_AT_DATA[address]
-        return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def refusing_smtp(rd, tmp_path):
-    controller = Controller(
-        RefusingMailbox(tmp_path), hostname="127.0.0.1", port=mailbox.free_port()
-    )
-    controller.start()
-    rd.app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield tmp_path
-    controller.stop()
 
 
 def _emails(app):

@@ -7,6 +7,7 @@ app/release_day/webhooks.py.
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ from app.release_day.convert import convert
 from app.release_day.deliver import kick_deliveries
 from app.release_day.outbox import LEASE, claim_due
 from app.release_day.schedule import tick
+from app.user_urls import UnsafeURL
 
 SECRET = "whsec_test-secret"
 
@@ -166,7 +168,7 @@ def test_only_https_to_public_addresses(committed_app):
     with committed_app.app_context():
         committed_app.config["WEBHOOK_ALLOW_PRIVATE"] = False
         for url in ("http://example.com/h", "https://127.0.0.1/h", "https://10.0.0.8/h"):
-            with pytest.raises(webhooks.UnsafeUrl):
+            with pytest.raises(UnsafeURL):
                 webhooks.check_url(url)
         webhooks.check_url("https://93.184.215.14/hooks")
 
@@ -236,3 +238,111 @@ def test_a_worker_that_died_holding_webhooks_loses_none_and_repeats_none(hooked,
     assert len(ids) == 5 and len(set(ids)) == 5
     deliver(app, at=later + timedelta(hours=1))
     assert len(receiver.received) == 5
+
+
+def test_an_email_that_finally_failed_is_posted_once_as_delivery_failed(
+    rd, artist, refusing_smtp, receiver, client
+):
+    from tests.factories import log_in
+
+    rd.app.config["WEBHOOK_ALLOW_PRIVATE"] = True  # the receiver is on this machine
+    log_in(client, artist.email)
+    form = client.get("/workspace/webhooks").text
+    assert 'value="delivery.failed"' in form  # an event the owner can choose
+    added = client.post(
+        "/workspace/webhooks", data={"url": receiver.url, "events": ["delivery.failed"]}
+    )
+    assert added.status_code == 303
+    campaign = rd.campaign(artist, platforms=["spotify"])
+    gone = rd.email_fan(campaign, email="gone@example.com")  # refused for good: 550
+    rd.email_fan(campaign, email="fine@example.com")
+    rd.run_tick()  # found, converted, emailed: one email fails, and that is posted
+    rd.run_tick()
+    rd.run_tick()
+    [(headers, body)] = receiver.received
+    assert verified(headers, body, secret=_secret(rd.app, artist))
+    assert headers["Dropday-Event"] == "delivery.failed"
+    event = json.loads(body)
+    assert event["type"] == "delivery.failed"
+    assert event["data"] | {"delivery_id": None, "failed_at": None} == {
+        "campaign_id": campaign.id,
+        "delivery_id": None,
+        "kind": "email",
+        "signup_id": gone.signup_id,
+        "platform": "spotify",
+        "reason": "the address bounced (550)",
+        "failed_at": None,
+    }
+    with rd.app.app_context():
+        failed = db.session.get(Delivery, event["data"]["delivery_id"])
+        assert (failed.signup_id, failed.kind, failed.state) == (gone.signup_id, "email", "failed")
+
+
+def _secret(app, artist) -> str:
+    with app.app_context():
+        return db.session.scalar(
+            db.select(WebhookEndpoint.secret).filter_by(
+                workspace_id=Workspace.personal_id(artist.id)
+            )
+        )
+
+
+def test_a_name_rebound_to_this_machine_after_saving_is_never_contacted(
+    committed_app, make, client, monkeypatch
+):
+    """DNS rebinding: the endpoint's name resolved to a public address when it was saved and
+    points at 127.0.0.1 when the POST goes out; the connection is checked as it is made."""
+    from tests.factories import log_in
+    from tests.listening import Listener
+
+    committed_app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    listener = Listener()
+    answer = {"address": "93.184.215.14"}  # what the attacker's DNS says at the moment
+    resolve = socket.getaddrinfo
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        if host == "hooks.rebind.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer["address"], port))]
+        return resolve(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    owner = make.artist()
+    log_in(client, owner.email)
+    url = f"https://hooks.rebind.test:{listener.port}/hooks"
+    added = client.post("/workspace/webhooks", data={"url": url, "events": ["signup.created"]})
+    assert added.status_code == 303
+    answer["address"] = "127.0.0.1"
+    try:
+        sign_up(committed_app, make.campaign(owner))
+        deliver(committed_app)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    with committed_app.app_context():
+        [row] = db.session.scalars(db.select(Delivery).filter_by(kind="webhook")).all()
+        assert row.state == "failed"  # refused, not retried: the address is not public
+        [attempt] = db.session.scalars(db.select(WebhookAttempt)).all()
+        assert attempt.status is None and "not a public address" in attempt.error
+
+
+def test_plain_http_is_never_sent_without_the_operators_setting(committed_app, make, receiver):
+    """An http address stored while WEBHOOK_ALLOW_PRIVATE was on is not posted once it is off."""
+    committed_app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    owner = make.artist()
+    campaign = make.campaign(owner)
+    with committed_app.app_context():
+        db.session.add(
+            WebhookEndpoint(
+                workspace_id=Workspace.personal_id(owner.id),
+                url=receiver.url,
+                secret=SECRET,
+                events=["signup.created"],
+            )
+        )
+        db.session.commit()
+    sign_up(committed_app, campaign)
+    deliver(committed_app)
+    assert receiver.received == []
+    with committed_app.app_context():
+        [row] = db.session.scalars(db.select(Delivery).filter_by(kind="webhook")).all()
+        assert row.state == "failed"
