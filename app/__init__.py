@@ -31,10 +31,14 @@ def register_extensions(app: Flask) -> None:
     from app.auth.session import init_login
     from app.database import init_database
     from app.extensions import babel, compress, csrf, db, htmx, limiter, mail, migrate
+    from app.fan import front as fan_front
     from app.jobs import init_jobs
     from app.languages import select_locale
     from app.media import serving as media_serving
 
+    # WSGI layers: each wraps the ones before it, so the first is nearest to Flask. The fan
+    # pages' front reads the body's limit (request_body) and the client's address (proxies).
+    fan_front.init_app(app)
     request_body.init_app(app)
     proxies.init_app(app)
     public_cache.init_app(app)

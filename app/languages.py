@@ -5,7 +5,11 @@ so a shared cache keeps one copy per language; an address without it is negotiat
 Accept-Language (the answer then says `Vary: Accept-Language`). Artists' pages stay English.
 """
 
+import functools
+
 from flask import has_request_context, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 DEFAULT = "en"
 # Code -> the language's own name, as the menu shows it; Babel catalogues in translations/.
@@ -34,7 +38,13 @@ def chosen() -> str | None:
 
 
 def negotiated() -> str:
-    best = request.accept_languages.best_match(list(_TAGS))
+    return negotiated_from(request.headers.get("Accept-Language", ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def negotiated_from(accept_language: str) -> str:
+    """The language for an Accept-Language value (cached: browsers send a few hundred)."""
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(list(_TAGS))
     return _TAGS[best] if best else DEFAULT
 
 

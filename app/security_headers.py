@@ -103,8 +103,9 @@ def add_security_headers(response):
     return response
 
 
-def add_static_file_headers(headers, debug: bool) -> None:
-    """The site's headers on a static file, which WhiteNoise serves before Flask sees it."""
+def add_early_headers(headers, debug: bool) -> None:
+    """The site's headers on an answer sent before Flask sees the request (a static file
+    from WhiteNoise, the visit beacon)."""
     headers["Content-Security-Policy"] = policy({})
     headers["X-Frame-Options"] = "DENY"
     add_common_headers(headers, debug)

@@ -18,7 +18,7 @@ from flask import Flask
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
-from app.security_headers import add_static_file_headers
+from app.security_headers import add_early_headers
 
 PLAIN_MAX_AGE = 300
 HASH_LENGTH = 12
@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
         prefix=app.static_url_path,
         max_age=PLAIN_MAX_AGE,
         immutable_file_test=lambda path, url: url.removeprefix(app.static_url_path + "/") in hashed,
-        add_headers_function=lambda headers, path, url: add_static_file_headers(headers, app.debug),
+        add_headers_function=lambda headers, path, url: add_early_headers(headers, app.debug),
     )
 
 

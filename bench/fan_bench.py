@@ -33,6 +33,7 @@ def seed(args):
     """An artist, a pre-save campaign for the page and signups, and one for the export."""
     from app.campaigns.artwork import process_artwork
     from app.extensions import db
+    from app.media.storage import storage
     from app.models import Artist, Campaign
     from app.platforms import registry
 
@@ -55,8 +56,9 @@ def seed(args):
                 source_kind="upc",
                 source_value="602445790609",
                 platforms=list(registry.KEYS),
-                artwork=process_artwork(cover, app.config["UPLOAD_FOLDER"]),
             )
+            artwork = process_artwork(cover, storage(), title, "Luna Vale")
+            campaign.artwork, campaign.palette = artwork
             campaign.schedule(date.today() + timedelta(days=30), "Europe/Berlin")
             db.session.add(campaign)
             db.session.flush()

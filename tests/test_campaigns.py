@@ -396,3 +396,18 @@ def test_the_artwork_hint_says_what_happens_to_a_non_square_image(logged_in):
     page = logged_in.get("/dashboard/campaigns/new").text
     assert "cropped to its centred square" in page
     assert 'data-max-bytes="5242880"' in page
+
+
+def test_an_edit_shows_on_the_fan_page_at_once_in_the_process_that_saved_it(
+    logged_in, app, make, artist
+):
+    app.config["FAN_PAGE_CACHE_SECONDS"] = 30  # the page is kept for later visitors
+    campaign = make.campaign(artist, title="Old title")
+    assert "Old title" in logged_in.get(f"/{campaign.slug}").text
+    response = logged_in.post(
+        f"/dashboard/campaigns/{campaign.id}/edit",
+        data=form(title="New title", slug=campaign.slug, artwork=None),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert "New title" in logged_in.get(f"/{campaign.slug}").text

@@ -150,6 +150,10 @@ def test_the_beacon_answers_are_never_stored_in_a_cache(client, campaign):
     pixel = client.get("/night-drive/v.gif", headers={"User-Agent": PHONE})
     for response in (beacon, pixel):
         assert "no-store" in response.headers["Cache-Control"]
+        # Answered before Flask's dispatch or by a view: the site's headers either way.
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert beacon.status_code == 204 and beacon.data == b""
     assert pixel.mimetype == "image/gif" and pixel.data.startswith(b"GIF89a")
 
 

@@ -2,84 +2,86 @@
 
 A release link shared by a big artist is opened by thousands of fans in the same minute.
 The page is the same for all of them (it is built to be cacheable), so each web process
-keeps its latest rendering of each page for FAN_PAGE_CACHE_SECONDS and answers from it,
-the same way a shared cache in front would. Edits show within that time; everything that
-records something (signups, connections) is never answered from here; a signup may only
-draw its answer from a remembered copy of the campaign (`remembered_campaign`, plain frozen
-values), while the statement that records it checks the campaign in the database.
+keeps its latest answer for each page for FAN_PAGE_CACHE_SECONDS and sends it again before
+Flask dispatches (app/fan/page_store.py, app/fan/front.py), the same way a shared cache in
+front would. Everything that records something (signups, connections) is never answered
+from there; a signup may only draw its answer from a remembered copy of the campaign
+(`remembered_campaign`, plain frozen values), while the statement that records it checks
+the campaign in the database.
 """
 
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from cachetools import TTLCache
-from flask import Response, current_app, request
-from flask_babel import get_locale
+from flask import current_app, has_app_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from app.campaigns.palette import Palette
-from app.htmx_fragments import fragment_request
 from app.models import Campaign
 
 MAX_ENTRIES = 512
-# What a rendering says about itself; headers added later for every response (security
-# headers, Vary) are added again by the app's own hooks.
-KEPT_HEADERS = {"content-type", "cache-control", "vary"}
-
-
-class PageCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self._entries: OrderedDict[tuple, tuple[float, bytes, int, list]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: tuple) -> Response | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            expires, body, status, headers = entry
-            if expires < time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-        return Response(body, status=status, headers=headers)
-
-    def put(self, key: tuple, response: Response, seconds: float) -> None:
-        if response.status_code != 200 or response.direct_passthrough:
-            return
-        headers = [(k, v) for k, v in response.headers if k.lower() in KEPT_HEADERS]
-        entry = (time.monotonic() + seconds, response.get_data(), 200, headers)
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-
-def _cache() -> PageCache:
-    return current_app.extensions.setdefault("dropday.fan_page_cache", PageCache())
+# Set in the WSGI environ by `cached_page`: app/fan/front.py keeps the answer this long.
+KEEP_SECONDS = "dropday.page_keep_seconds"
+STORE = "dropday.page_store"  # this app's PageStore, in app.extensions
 
 
 def cached_page(render):
-    """Answer `render()`'s page from memory when a fresh copy is there (GET only)."""
+    """`render()`'s page, marked to be kept and sent again for FAN_PAGE_CACHE_SECONDS to
+    requests of the same variant (GET only; only a public 200 answer is kept)."""
     seconds = current_app.config.get("FAN_PAGE_CACHE_SECONDS") or 0
-    if seconds <= 0:
-        return render()
-    key = (
-        request.full_path,
-        str(get_locale()),  # negotiated from Accept-Language when the address names none
-        fragment_request(),  # the page or its fragment
-    )
-    cache = _cache()
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    response = render()
-    cache.put(key, response, seconds)
-    return response
+    if seconds > 0:
+        request.environ[KEEP_SECONDS] = seconds
+    return render()
+
+
+def forget(slug: str) -> None:
+    """Drop this process's kept pages and copy of the campaign at `slug` (it was just
+    edited here; other processes see the edit when their seconds pass)."""
+    store = current_app.extensions.get(STORE)
+    if store is not None:
+        store.forget(slug)
+    copies = current_app.extensions.get("dropday.fan_campaigns")
+    if copies is not None:
+        with _copies_lock:
+            copies.pop(slug, None)
+
+
+EDITED = "dropday.edited_slugs"
+
+
+def _note_edits(session, flush_context) -> None:
+    """Remember the addresses of campaigns this flush changed or deleted (old ones too)."""
+    slugs = session.info.setdefault(EDITED, set())
+    for campaign in (*session.dirty, *session.deleted):
+        if isinstance(campaign, Campaign):
+            history = inspect(campaign).attrs.slug.history
+            slugs.update(s for s in (*history.deleted, campaign.slug) if s)
+
+
+def _forget_edits(session) -> None:
+    slugs = session.info.pop(EDITED, ())
+    if has_app_context():
+        for slug in slugs:
+            forget(slug)
+
+
+def _drop_edits(session) -> None:
+    session.info.pop(EDITED, None)
+
+
+def forget_on_commit() -> None:
+    """Whatever commits a campaign's change (dashboard, API, release day in this process)
+    forgets its kept pages and copy once the change is committed."""
+    for name, listener in (
+        ("after_flush", _note_edits),
+        ("after_commit", _forget_edits),
+        ("after_rollback", _drop_edits),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,35 +5,52 @@ The page itself records nothing (a cache may answer it). static/js/visit.js send
 prerendered); a browser without JavaScript loads `/<slug>/v.gif` from a <noscript> image
 instead. Both answer at once, never from a cache, and count only people: bots, link
 previews and prefetches are left out (app/insights/attribution.py, person).
+
+The beacon comes with every page view, so app/fan/front.py counts it before Flask's
+dispatch (`count`, then BEACON_STATUS with `beacon_headers`); the view below answers only
+what that layer leaves to it (no such campaign, a body too large).
 """
 
 import base64
 
-from flask import abort, make_response, request
+from flask import Request, abort, make_response, request
+from werkzeug.datastructures import Headers
 
 from app.extensions import csrf
 from app.fan.blueprint import bp
 from app.fan.lookup import find_campaign
 from app.fan.page_cache import remembered_campaign
 from app.insights import attribution, counting
+from app.security_headers import add_early_headers
 
 MAX_BODY = 2048
+BEACON_STATUS = "204 No Content"
+NOT_STORED = "no-store, private"
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-def _count(slug: str, given: str | None) -> None:
+def count(slug: str, request: Request, beacon: bool) -> bool:
+    """Count `request` as a visit to the page at `slug` if a person made it (a beacon's
+    body is the page's `from`); False when there is no such campaign."""
     campaign = remembered_campaign(slug, lambda: find_campaign(slug))
     if campaign is None:
-        abort(404)
-    if not attribution.person(request):
-        return
-    page = "smart_link" if campaign.phase == "live" else "presave"
-    counting.record_visit(campaign.id, page, attribution.of_request(request, given), request)
+        return False
+    if attribution.person(request):
+        given = (request.get_data(as_text=True) or None) if beacon else None
+        page = "smart_link" if campaign.phase == "live" else "presave"
+        counting.record_visit(campaign.id, page, attribution.of_request(request, given), request)
+    return True
+
+
+def beacon_headers(debug: bool) -> list[tuple[str, str]]:
+    """The beacon's answer headers: never stored, and the site's headers like any answer."""
+    headers = Headers({"Cache-Control": NOT_STORED})
+    add_early_headers(headers, debug)
+    return headers.to_wsgi_list()
 
 
 def _not_stored(response):
-    response.cache_control.no_store = True
-    response.cache_control.private = True
+    response.headers["Cache-Control"] = NOT_STORED
     return response
 
 
@@ -42,13 +59,15 @@ def _not_stored(response):
 def visit(slug: str):
     if (request.content_length or 0) > MAX_BODY:
         abort(413)
-    _count(slug, request.get_data(as_text=True) or None)
+    if not count(slug, request, beacon=True):
+        abort(404)
     return _not_stored(make_response("", 204))
 
 
 @bp.get("/<slug>/v.gif")
 def visit_without_script(slug: str):
-    _count(slug, None)
+    if not count(slug, request, beacon=False):
+        abort(404)
     response = make_response(PIXEL)
     response.mimetype = "image/gif"
     return _not_stored(response)

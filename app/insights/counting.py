@@ -28,6 +28,7 @@ from app.models import Campaign, Channel, InsightCount, VisitorDay
 
 METRICS = ("visit", "visitor", "signup", "connection", "push", "unsubscribe", "click")
 FACTS_SECONDS = 30
+KNOWN_MAX = 50_000  # digests a process remembers having written today (~10 MB at most)
 
 _facts_lock = threading.Lock()
 
@@ -136,10 +137,16 @@ class VisitBuffer:
     counts (every page view sends one), so a beacon costs a few dictionary updates, and
     the first beacon after INSIGHTS_FLUSH_SECONDS writes all of them in one transaction:
     the day's visitor digests (the database says which are new) and the summed counts.
-    A process that dies loses at most that many seconds of visits."""
+    A process that dies loses at most that many seconds of visits.
+
+    Digests this process has written today are not sent again (`known`): a returning
+    visitor is no new row, so each write stays small however many return, and the
+    request that writes does not hold up the others for long."""
 
     def __init__(self, now: datetime):
         self.lock = threading.Lock()
+        self.known: set[tuple[int, str, bytes]] = set()
+        self.known_day = ""
         self._start(now)
 
     def _start(self, now: datetime) -> None:
@@ -151,12 +158,20 @@ class VisitBuffer:
         """Count a visit; returns what to write when it is time, else None."""
         with self.lock:
             self.visits.update(keys)
-            self.visitors.setdefault(visitor, keys)
+            if visitor not in self.known:
+                self.visitors.setdefault(visitor, keys)
             if (now - self.since).total_seconds() < wait:
                 return None
             taken = (self.visits, self.visitors)
             self._start(now)
             return taken
+
+    def written(self, seen: Iterable[tuple[int, str, bytes]], day: str) -> None:
+        """`seen` (today's digests) are in the database now."""
+        with self.lock:
+            if day != self.known_day or len(self.known) > KNOWN_MAX:
+                self.known, self.known_day = set(), day
+            self.known.update(v for v in seen if v[1] == day)
 
 
 _buffer_lock = threading.Lock()
@@ -179,20 +194,24 @@ def record_visit(campaign_id: int, page: str, attribution: Attribution, request:
     )
     wait = current_app.config["INSIGHTS_FLUSH_SECONDS"]
     visitor = (campaign_id, visitors.day_of(now), mark)
-    taken = _buffer(now).add(_keys(campaign_id, pairs, now), visitor, now, wait)
+    buffer = _buffer(now)
+    taken = buffer.add(_keys(campaign_id, pairs, now), visitor, now, wait)
     if taken is not None:
         _write_visits(*taken)
+        buffer.written(taken[1], visitors.day_of(now))
 
 
 def _write_visits(visits: Counter, seen: dict[tuple[int, str, bytes], list[Key]]) -> None:
     table = VisitorDay.__table__
     rows = [{"campaign_id": c, "day": day, "digest": mark} for c, day, mark in sorted(seen)]
-    new = db.session.execute(
-        database.insert(table)
-        .on_conflict_do_nothing()
-        .returning(table.c.campaign_id, table.c.day, table.c.digest),
-        rows,
-    ).all()
+    new = []
+    if rows:
+        new = db.session.execute(
+            database.insert(table)
+            .on_conflict_do_nothing()
+            .returning(table.c.campaign_id, table.c.day, table.c.digest),
+            rows,
+        ).all()
     counts: dict[tuple[Key, str], int] = {(key, "visit"): n for key, n in visits.items()}
     for first in new:
         for key in seen[tuple(first)]:

@@ -17,7 +17,7 @@ from app.campaigns.artwork import mimetype, rendition_name
 from app.media.blob import CACHE_CONTROL
 from app.media.cache import CachedStorage
 from app.media.storage import build
-from app.security_headers import add_static_file_headers, allow
+from app.security_headers import add_early_headers, allow
 
 PREFIX = "/media/artwork/"
 
@@ -41,7 +41,7 @@ class ArtworkFiles:
         self.wsgi_app = wsgi_app
         # The site's headers are the same on every answer: made once, not per request.
         site = Headers({"Cache-Control": CACHE_CONTROL})
-        add_static_file_headers(site, app.debug)
+        add_early_headers(site, app.debug)
         self.site_headers = site.to_wsgi_list()
 
     def __call__(self, environ, start_response):
