@@ -92,7 +92,9 @@ def test_deleting_a_fan_everywhere_removes_their_signups_to_every_campaign(
     for slug in ("night-drive", "second-one", "not-mine"):
         sign_up(client, slug, "fan@example.com", future="yes", future_version="1")
     with app.app_context():
-        member_id = db.session.scalar(db.select(AudienceMember.id).filter_by(workspace_id=campaign.workspace_id))
+        member_id = db.session.scalar(
+            db.select(AudienceMember.id).filter_by(workspace_id=campaign.workspace_id)
+        )
     logged_in.post(f"/dashboard/audience/{member_id}/delete", data={"everywhere": "yes"})
     with app.app_context():
         left = db.session.scalars(db.select(Signup.campaign_id)).all()

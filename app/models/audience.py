@@ -2,9 +2,10 @@
 
 An AudienceMember is one fan (one email) per workspace, deduplicated across the
 workspace's campaigns; it exists only because the fan ticked the future-releases box, and
-records the consent text's version and when it was given. `AudienceCampaign` says which campaigns the
-fan joined from. An Announcement is the one email a campaign in pre-save may send to the
-audience; each fan's copy is a Delivery row of kind "announcement" (the release-day outbox).
+records the consent text's version and when it was given. `AudienceCampaign` says which
+campaigns the fan joined from. An Announcement is the one email a campaign in pre-save may
+send to the audience; each fan's copy is a Delivery row of kind "announcement" (the
+release-day outbox).
 
 AudienceTally and AudienceDay are the Audience page's counts, kept by database triggers
 (migration 0014) in the same transaction as every insert, update and delete of a member,

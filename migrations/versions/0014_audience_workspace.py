@@ -143,6 +143,16 @@ def _merge(key: str) -> None:
     # The foreign keys are off while SQLite migrates: what hangs off a loser goes by hand.
     losers = "SELECT loser_id FROM audience_merge"
     op.execute(f"DELETE FROM audience_campaign WHERE member_id IN ({losers})")
+    op.execute(
+        """
+        UPDATE delivery SET member_id = (
+            SELECT keeper_id FROM audience_merge WHERE loser_id = delivery.member_id)
+        WHERE member_id IN (SELECT loser_id FROM audience_merge) AND NOT EXISTS (
+            SELECT 1 FROM delivery k, audience_merge m
+            WHERE m.loser_id = delivery.member_id AND k.member_id = m.keeper_id
+              AND k.announcement_id = delivery.announcement_id)
+        """
+    )
     op.execute(f"DELETE FROM delivery WHERE member_id IN ({losers})")
     op.execute(f"DELETE FROM audience_member WHERE id IN ({losers})")
     op.drop_index("ix_audience_merge_pair", table_name="audience_member")
