@@ -14,13 +14,17 @@ from flask import (
 
 from app.audience import export, members
 from app.audience.listing import member_counts, member_page
-from app.audience.scope import current_owner
 from app.dashboard.blueprint import bp
 from app.extensions import db
 from app.htmx_fragments import fragment_request
 from app.models import AudienceMember
 from app.subscribers.listing import BadCursor, Cursor, clean_search
-from app.workspaces.scope import MAX_ID, require_role
+from app.workspaces.scope import MAX_ID, current_membership, require_role
+
+
+def current_owner() -> int:
+    """The audience shown here: the current workspace's (app/audience/scope.py)."""
+    return current_membership().workspace_id
 
 
 @bp.get("/audience")
