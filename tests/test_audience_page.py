@@ -112,3 +112,30 @@ def test_another_artists_audience_is_neither_shown_nor_deletable(app, logged_in,
     assert logged_in.post("/dashboard/audience/99999999999/delete").status_code == 404
     with app.app_context():
         assert db.session.get(AudienceMember, their_member) is not None
+
+
+def counts_text(client) -> str:
+    html = client.get("/dashboard/audience/counts", headers={"HX-Request": "true"}).text
+    return re.sub(r"\s+", "", html)
+
+
+def test_the_counts_follow_each_join_change_withdrawal_and_deletion(
+    app, client, logged_in, campaign
+):
+    sign_up(client, "night-drive", "fan@example.com", "spotify", future="yes", future_version="1")
+    assert "<strong>1</strong>fan·" in counts_text(logged_in)
+    assert "<dt>Spotify</dt><dd>1</dd>" in counts_text(logged_in)
+    # The same fan again, on another platform: a change of platform, not another fan.
+    sign_up(client, "night-drive", "FAN@example.com", "deezer", future="yes", future_version="1")
+    counts = counts_text(logged_in)
+    assert "<strong>1</strong>fan·" in counts and "·1newinthelast30days" in counts
+    assert "<dt>Deezer</dt><dd>1</dd>" in counts and "Spotify" not in counts
+    with app.app_context():
+        member = db.session.scalar(db.select(AudienceMember))
+        token, member_id = member.withdraw_token, member.id
+    client.post(f"/a/{token}")
+    counts = counts_text(logged_in)
+    assert "<strong>0</strong>fans" in counts and "1withdrawnorbounced" in counts
+    logged_in.post(f"/dashboard/audience/{member_id}/delete")
+    counts = counts_text(logged_in)
+    assert "<strong>0</strong>fans" in counts and "withdrawn" not in counts
