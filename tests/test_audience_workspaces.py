@@ -5,7 +5,14 @@ workspace's announcements, whoever sends them."""
 import pytest
 
 from app.extensions import db
-from app.models import Announcement, AudienceMember, Membership, Workspace
+from app.models import (
+    Announcement,
+    AudienceDay,
+    AudienceMember,
+    AudienceTally,
+    Membership,
+    Workspace,
+)
 from tests.audience_rows import add_members
 from tests.factories import log_in
 from tests.fan_pages import sign_up
@@ -127,3 +134,12 @@ def test_the_daily_cap_counts_the_workspaces_announcements_whoever_sent_them(
 def personal(app, artist) -> int:
     with app.app_context():
         return Workspace.personal_id(artist.id)
+
+
+def test_deleting_a_workspace_takes_its_audience_and_its_counts(app, logged_in, artist, label):
+    add_members(app, label["campaigns"][0].id, 3)
+    owner = work_in(app, logged_in, label, artist, "owner")
+    assert owner.post("/workspace/delete").status_code == 303
+    with app.app_context():
+        for model in (AudienceMember, AudienceTally, AudienceDay):
+            assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0

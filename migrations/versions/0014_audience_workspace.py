@@ -21,57 +21,71 @@ depends_on = None
 
 REACHABLE = "{row}.withdrawn_at IS NULL AND {row}.bounced_at IS NULL"
 
-# PostgreSQL: one function for the three events.
+# PostgreSQL: statement triggers over transition tables, so a statement that writes many
+# members (a bulk bounce, a deletion) changes each count once, not once per member: a
+# million updates of one count row in one transaction would each walk its version chain.
+# A decrement is a plain UPDATE: when a workspace goes, its counts may already be gone.
 PG_FUNCTION = """
 CREATE FUNCTION audience_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO audience_tally AS t (workspace_id, platform, country, reachable, members)
-        VALUES (OLD.workspace_id, OLD.platform, COALESCE(OLD.country, ''),
-                OLD.withdrawn_at IS NULL AND OLD.bounced_at IS NULL, -1)
-        ON CONFLICT (workspace_id, platform, country, reachable)
-        DO UPDATE SET members = t.members - 1;
-        IF OLD.withdrawn_at IS NULL AND OLD.bounced_at IS NULL THEN
-            INSERT INTO audience_day AS d (workspace_id, day, members)
-            VALUES (OLD.workspace_id, (OLD.first_signup_at AT TIME ZONE 'UTC')::date, -1)
-            ON CONFLICT (workspace_id, day) DO UPDATE SET members = d.members - 1;
-        END IF;
+        UPDATE audience_tally AS t SET members = t.members - g.n
+        FROM (SELECT workspace_id, platform, COALESCE(country, '') AS country,
+                     withdrawn_at IS NULL AND bounced_at IS NULL AS reachable, count(*) AS n
+              FROM old_rows GROUP BY 1, 2, 3, 4) AS g
+        WHERE t.workspace_id = g.workspace_id AND t.platform = g.platform
+          AND t.country = g.country AND t.reachable = g.reachable;
+        UPDATE audience_day AS d SET members = d.members - g.n
+        FROM (SELECT workspace_id, (first_signup_at AT TIME ZONE 'UTC')::date AS day,
+                     count(*) AS n
+              FROM old_rows WHERE withdrawn_at IS NULL AND bounced_at IS NULL
+              GROUP BY 1, 2) AS g
+        WHERE d.workspace_id = g.workspace_id AND d.day = g.day;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
         INSERT INTO audience_tally AS t (workspace_id, platform, country, reachable, members)
-        VALUES (NEW.workspace_id, NEW.platform, COALESCE(NEW.country, ''),
-                NEW.withdrawn_at IS NULL AND NEW.bounced_at IS NULL, 1)
+        SELECT workspace_id, platform, COALESCE(country, ''),
+               withdrawn_at IS NULL AND bounced_at IS NULL, count(*)
+        FROM new_rows GROUP BY 1, 2, 3, 4
         ON CONFLICT (workspace_id, platform, country, reachable)
-        DO UPDATE SET members = t.members + 1;
-        IF NEW.withdrawn_at IS NULL AND NEW.bounced_at IS NULL THEN
-            INSERT INTO audience_day AS d (workspace_id, day, members)
-            VALUES (NEW.workspace_id, (NEW.first_signup_at AT TIME ZONE 'UTC')::date, 1)
-            ON CONFLICT (workspace_id, day) DO UPDATE SET members = d.members + 1;
-        END IF;
+        DO UPDATE SET members = t.members + EXCLUDED.members;
+        INSERT INTO audience_day AS d (workspace_id, day, members)
+        SELECT workspace_id, (first_signup_at AT TIME ZONE 'UTC')::date, count(*)
+        FROM new_rows WHERE withdrawn_at IS NULL AND bounced_at IS NULL GROUP BY 1, 2
+        ON CONFLICT (workspace_id, day) DO UPDATE SET members = d.members + EXCLUDED.members;
     END IF;
     RETURN NULL;
 END $$
 """
-PG_TRIGGER = """
-CREATE TRIGGER audience_count AFTER INSERT OR DELETE OR UPDATE OF
-    workspace_id, platform, country, first_signup_at, withdrawn_at, bounced_at
-ON audience_member FOR EACH ROW EXECUTE FUNCTION audience_count()
-"""
-# Counted columns; an update that changes none of them leaves the counts alone.
+# PostgreSQL allows transition tables on a trigger of one event only: three triggers.
+PG_TRIGGERS = {
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+# Counted columns; an update that changes none of them leaves the counts alone (SQLite).
 COUNTED = ("workspace_id", "platform", "country", "first_signup_at", "withdrawn_at", "bounced_at")
 
 
 def _sqlite_side(row: str, sign: str) -> str:
+    reachable = REACHABLE.format(row=row)
+    if sign == "-":
+        return f"""
+    UPDATE audience_tally SET members = members - 1
+    WHERE workspace_id = {row}.workspace_id AND platform = {row}.platform
+      AND country = COALESCE({row}.country, '') AND reachable = ({reachable});
+    UPDATE audience_day SET members = members - 1
+    WHERE {reachable} AND workspace_id = {row}.workspace_id
+      AND day = date({row}.first_signup_at);
+    """
     return f"""
     INSERT INTO audience_tally (workspace_id, platform, country, reachable, members)
-    VALUES ({row}.workspace_id, {row}.platform, COALESCE({row}.country, ''),
-            {REACHABLE.format(row=row)}, {sign}1)
+    VALUES ({row}.workspace_id, {row}.platform, COALESCE({row}.country, ''), {reachable}, 1)
     ON CONFLICT (workspace_id, platform, country, reachable)
-    DO UPDATE SET members = members {sign} 1;
+    DO UPDATE SET members = members + 1;
     INSERT INTO audience_day (workspace_id, day, members)
-    SELECT {row}.workspace_id, date({row}.first_signup_at), {sign}1
-    WHERE {REACHABLE.format(row=row)}
-    ON CONFLICT (workspace_id, day) DO UPDATE SET members = members {sign} 1;
+    SELECT {row}.workspace_id, date({row}.first_signup_at), 1 WHERE {reachable}
+    ON CONFLICT (workspace_id, day) DO UPDATE SET members = members + 1;
     """
 
 
@@ -209,19 +223,22 @@ def _create_counts() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute(PG_TRIGGER)
+        for event, tables in PG_TRIGGERS.items():
+            op.execute(
+                f"CREATE TRIGGER audience_count_{event} AFTER {event.upper()} ON audience_member"
+                f" REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION audience_count()"
+            )
     else:
         for trigger in _sqlite_triggers():
             op.execute(trigger)
 
 
 def _drop_counts() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER audience_count ON audience_member")
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for event in ("insert", "delete", "update"):
+        op.execute(f"DROP TRIGGER audience_count_{event}" + (" ON audience_member" * postgresql))
+    if postgresql:
         op.execute("DROP FUNCTION audience_count()")
-    else:
-        for event in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER audience_count_{event}")
     op.drop_table("audience_day")
     op.drop_table("audience_tally")
 
