@@ -49,10 +49,11 @@ def test_pages_walk_the_whole_audience_once_by_keyset(app, logged_in, artist, ca
     assert seen[0] == "fan119@example.com"  # newest first
 
 
-def test_search_finds_by_part_of_the_email(app, logged_in, artist, campaign):
+def test_search_finds_by_the_start_of_the_email_in_any_case(app, logged_in, artist, campaign):
     add_members(app, campaign.id, 30)
     html = logged_in.get("/dashboard/audience?q=FAN17@").get_data(as_text=True)
     assert re.findall(r'class="email">([^<\s]+)', html) == ["fan17@example.com"]
+    assert "No fan's email starts with" in logged_in.get("/dashboard/audience?q=17@").text
 
 
 def test_a_made_up_cursor_is_a_400_not_a_500(logged_in):
