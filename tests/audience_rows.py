@@ -4,19 +4,21 @@ from datetime import timedelta
 
 from app import clock
 from app.extensions import db
-from app.models import AudienceCampaign, AudienceMember
+from app.models import AudienceCampaign, AudienceMember, Campaign
 from app.models.audience import new_withdraw_token
 
 PLATFORMS = ("spotify", "deezer", "apple_music", "tidal")
 
 
-def add_members(app, owner_id: int, campaign_id: int, count: int, start: int = 0, **fields):
-    """`count` members fan<start>@example.com ..., a minute apart, newest last; their ids."""
+def add_members(app, campaign_id: int, count: int, start: int = 0, **fields):
+    """`count` members fan<start>@example.com ... of the campaign's workspace, a minute
+    apart, newest last; their ids."""
     with app.app_context():
         now = clock.now()
+        owner_id = db.session.get(Campaign, campaign_id).workspace_id
         rows = [
             {
-                "artist_id": owner_id,
+                "workspace_id": owner_id,
                 "email": f"fan{n}@example.com",
                 "platform": PLATFORMS[n % len(PLATFORMS)],
                 "country": ("DE", "FR", None)[n % 3],

@@ -27,7 +27,7 @@ def announce(client, campaign, action, message=NOTE):
 
 
 def test_the_preview_shows_the_message_the_artwork_and_the_button(logged_in, app, artist, campaign):
-    add_members(app, artist.id, campaign.id, 3)
+    add_members(app, campaign.id, 3)
     response = announce(logged_in, campaign, "preview")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_the_preview_shows_the_message_the_artwork_and_the_button(logged_in, app
 def test_a_test_send_reaches_the_artist_alone_naming_the_artist(
     logged_in, app, artist, campaign, mailbox_messages
 ):
-    add_members(app, artist.id, campaign.id, 3)
+    add_members(app, campaign.id, 3)
     assert announce(logged_in, campaign, "test").status_code == 200
     [message] = mailbox_messages()
     assert message["To"] == artist.email
@@ -64,11 +64,11 @@ def test_a_bad_message_comes_back_with_a_reason_and_422(logged_in, campaign, mes
 def test_sending_queues_one_email_per_opted_in_fan_and_shows_progress(
     logged_in, app, artist, campaign, make
 ):
-    add_members(app, artist.id, campaign.id, 5)
-    add_members(app, artist.id, campaign.id, 1, start=10, withdrawn_at=clock.now())
-    add_members(app, artist.id, campaign.id, 1, start=20, bounced_at=clock.now())
+    add_members(app, campaign.id, 5)
+    add_members(app, campaign.id, 1, start=10, withdrawn_at=clock.now())
+    add_members(app, campaign.id, 1, start=20, bounced_at=clock.now())
     other = make.artist(email="other@example.com")
-    add_members(app, other.id, make.campaign(owner=other).id, 4, start=30)
+    add_members(app, make.campaign(owner=other).id, 4, start=30)
     response = announce(logged_in, campaign, "send")
     assert response.status_code == 303
     with app.app_context():
@@ -80,7 +80,7 @@ def test_sending_queues_one_email_per_opted_in_fan_and_shows_progress(
 
 
 def test_a_campaign_is_announced_once(logged_in, app, artist, campaign):
-    add_members(app, artist.id, campaign.id, 2)
+    add_members(app, campaign.id, 2)
     announce(logged_in, campaign, "send")
     again = announce(logged_in, campaign, "send")
     assert again.status_code == 422 or again.status_code == 200  # the tab now shows progress
@@ -113,7 +113,7 @@ def test_a_sent_announcement_reaches_each_fan_with_their_own_stop_link(
     client = committed_app.test_client()
     artist = make.artist(email="ada@example.com", name="Ada")
     campaign = make.campaign(owner=artist, slug="night-drive", artist_name="Ada")
-    add_members(committed_app, artist.id, campaign.id, 4)
+    add_members(committed_app, campaign.id, 4)
     log_in(client, artist.email)
     announce(client, campaign, "send")
     make_worker(committed_app).work(burst=True)
@@ -161,8 +161,8 @@ def test_an_address_refused_for_good_is_marked_bounced_and_skipped_next_time(
     artist = make.artist(email="ada@example.com", name="Ada")
     first = make.campaign(owner=artist, slug="first-one")
     second = make.campaign(owner=artist, slug="second-one")
-    add_members(committed_app, artist.id, first.id, 3)
-    add_members(committed_app, artist.id, first.id, 1, start=9, email="gone@example.com")
+    add_members(committed_app, first.id, 3)
+    add_members(committed_app, first.id, 1, start=9, email="gone@example.com")
     client = committed_app.test_client()
     log_in(client, artist.email)
     announce(client, first, "send")

@@ -79,10 +79,12 @@ def test_the_same_fan_across_campaigns_in_any_case_is_one_member(app, client, ma
 
 def test_another_artists_campaign_makes_another_audience(app, client, make, artist, campaign):
     other = make.artist(email="other@example.com")
-    make.campaign(owner=other, slug="their-song", title="Theirs")
+    theirs = make.campaign(owner=other, slug="their-song", title="Theirs")
     join(client, "night-drive", "fan@example.com")
     join(client, "their-song", "fan@example.com")
-    assert sorted(m.artist_id for m in members(app)) == sorted([artist.id, other.id])
+    assert sorted(m.workspace_id for m in members(app)) == sorted(
+        [campaign.workspace_id, theirs.workspace_id]
+    )
 
 
 def test_withdrawing_from_the_withdraw_page_takes_one_click(app, client, campaign):

@@ -127,6 +127,7 @@ ANY_MEMBER_POSTS = {
 # GETs a viewer is refused: the export holds fans' emails; the log is for owners.
 VIEWER_REFUSED_GETS = {
     "dashboard.export_subscribers",
+    "dashboard.export_audience",
     "workspaces.activity_log",
     "workspaces.webhooks_page",  # the endpoints' signing secrets
     "workspaces.webhook_log",

@@ -46,7 +46,7 @@ class Letter:
 def letter_of(announcement: Announcement, campaign: Campaign) -> Letter:
     return Letter(
         id=announcement.id,
-        owner=announcement.artist_id,
+        owner=announcement.workspace_id,
         message=announcement.message,
         title=campaign.title,
         artist_name=campaign.artist_name,

@@ -50,7 +50,7 @@ def of_campaign(campaign_id: int) -> Announcement | None:
 
 def audience_size(owner: int) -> int:
     return db.session.scalar(
-        select(func.count()).where(AudienceMember.artist_id == owner, *reachable())
+        select(func.count()).where(AudienceMember.workspace_id == owner, *reachable())
     )
 
 
@@ -63,7 +63,7 @@ def check_allowed(campaign: Campaign) -> None:
     since = clock.now() - timedelta(days=1)
     recent = db.session.scalar(
         select(func.count()).where(
-            Announcement.artist_id == owner_of(campaign), Announcement.created_at > since
+            Announcement.workspace_id == owner_of(campaign), Announcement.created_at > since
         )
     )
     if recent >= cap:
@@ -76,7 +76,7 @@ def send(campaign: Campaign, message: str) -> Announcement:
     owner = owner_of(campaign)
     now = clock.now()
     announcement = Announcement(
-        campaign_id=campaign.id, artist_id=owner, message=message, created_at=now
+        campaign_id=campaign.id, workspace_id=owner, message=message, created_at=now
     )
     db.session.add(announcement)
     try:
@@ -97,7 +97,7 @@ def send(campaign: Campaign, message: str) -> Announcement:
         "created_at": literal(now, Delivery.created_at.type),
         "updated_at": literal(now, Delivery.updated_at.type),
     }
-    chosen = select(*columns.values()).where(AudienceMember.artist_id == owner, *reachable())
+    chosen = select(*columns.values()).where(AudienceMember.workspace_id == owner, *reachable())
     db.session.execute(db.insert(Delivery).from_select(list(columns), chosen))
     # Counted, not the INSERT's rowcount: some drivers give -1 for INSERT ... SELECT.
     announcement.recipients = db.session.scalar(
@@ -148,7 +148,9 @@ class Recipient(NamedTuple):
 
 def preview(campaign: Campaign, message: str, email: str):
     """The message the artist gets as a test: their own copy (its stop link goes nowhere)."""
-    letter = letter_of(Announcement(id=0, artist_id=owner_of(campaign), message=message), campaign)
+    letter = letter_of(
+        Announcement(id=0, workspace_id=owner_of(campaign), message=message), campaign
+    )
     return build(Recipient(None, email, None, "preview"), letter)
 
 
@@ -178,5 +180,5 @@ class Shown(NamedTuple):
 
 def shown(message, campaign: Campaign) -> Shown:
     text = message.get_payload()[0].get_payload(decode=True).decode()
-    letter = letter_of(Announcement(id=0, artist_id=owner_of(campaign), message=""), campaign)
+    letter = letter_of(Announcement(id=0, workspace_id=owner_of(campaign), message=""), campaign)
     return Shown(message["Subject"], message["From"], text, button(letter, None))

@@ -48,7 +48,7 @@ def csv_chunks(owner: int) -> Iterator[str]:
             AudienceMember.withdrawn_at.is_not(None),
             AudienceMember.bounced_at.is_not(None),
         )
-        .where(AudienceMember.artist_id == owner)
+        .where(AudienceMember.workspace_id == owner)
         .order_by(AudienceMember.first_signup_at, AudienceMember.id)
         .execution_options(yield_per=BATCH, stream_results=True)
     )

@@ -1,8 +1,10 @@
 """The Audience page's data: one page of members, newest first, and the counts.
 
-Pages are cut by keyset on (first_signup_at, id) within the owner, with the index
+Pages are cut by keyset on (first_signup_at, id) within the workspace, with the index
 ix_audience_member_page, so any page reads as few rows as the first. The cursor is the
 Subscribers tab's (app/subscribers/listing.py): the same shape of place in the same order.
+Search is by the start of the email (ix_audience_member_search); the counts are read from
+the tallies the database keeps (app/models/audience.py), never by counting members.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from sqlalchemy import func, select, tuple_
 
 from app import clock
 from app.extensions import db
-from app.models import AudienceCampaign, AudienceMember
+from app.models import AudienceCampaign, AudienceDay, AudienceMember, AudienceTally
 from app.platforms import registry
 from app.subscribers.listing import PAGE_SIZE, Cursor
 
@@ -88,9 +90,10 @@ def member_page(
         AudienceMember.withdrawn_at,
         AudienceMember.bounced_at,
         joined_count(),
-    ).where(AudienceMember.artist_id == owner)
+    ).where(AudienceMember.workspace_id == owner)
     if search:
-        query = query.where(AudienceMember.email.icontains(search, autoescape=True))
+        # Emails are stored lower-cased; a prefix LIKE walks the search index.
+        query = query.where(AudienceMember.email.startswith(search.lower(), autoescape=True))
     if after is not None:
         query = query.where(key > tuple_(after.created_at, after.id))
         order = (AudienceMember.first_signup_at.asc(), AudienceMember.id.asc())
@@ -117,34 +120,37 @@ def reachable():
 
 
 def member_counts(owner: int) -> Counts:
-    since = clock.now() - timedelta(days=NEW_DAYS)
-    mine = AudienceMember.artist_id == owner
-    grouped = db.session.execute(
+    """From the tallies: new members are counted by UTC day of first signup, so "the last
+    NEW_DAYS days" are today and the NEW_DAYS days before it."""
+    since = (clock.now() - timedelta(days=NEW_DAYS)).date()
+    tallies = db.session.execute(
         select(
-            AudienceMember.platform,
-            AudienceMember.country,
-            func.count().label("n"),
-            func.count().filter(AudienceMember.first_signup_at >= since).label("new"),
-        )
-        .where(mine, *reachable())
-        .group_by(AudienceMember.platform, AudienceMember.country)
+            AudienceTally.platform,
+            AudienceTally.country,
+            AudienceTally.reachable,
+            AudienceTally.members,
+        ).where(AudienceTally.workspace_id == owner, AudienceTally.members > 0)
     ).all()
-    gone = db.session.scalar(
-        select(func.count()).where(
-            mine, AudienceMember.withdrawn_at.is_not(None) | AudienceMember.bounced_at.is_not(None)
+    new = db.session.scalar(
+        select(func.coalesce(func.sum(AudienceDay.members), 0)).where(
+            AudienceDay.workspace_id == owner, AudienceDay.day >= since
         )
     )
     platforms: dict[str, int] = {}
     countries: dict[str, int] = {}
-    for row in grouped:
-        platforms[row.platform] = platforms.get(row.platform, 0) + row.n
+    gone = 0
+    for row in tallies:
+        if not row.reachable:
+            gone += row.members
+            continue
+        platforms[row.platform] = platforms.get(row.platform, 0) + row.members
         if row.country:
-            countries[row.country] = countries.get(row.country, 0) + row.n
+            countries[row.country] = countries.get(row.country, 0) + row.members
     order = {key: i for i, key in enumerate(registry.KEYS)}
     return Counts(
-        total=sum(row.n for row in grouped),
-        new=sum(row.new for row in grouped),
-        gone=gone or 0,
+        total=sum(platforms.values()),
+        new=new,
+        gone=gone,
         by_platform=[
             (registry.name(key), n)
             for key, n in sorted(platforms.items(), key=lambda kv: order.get(kv[0], len(order)))

@@ -1,7 +1,7 @@
 """Joining, withdrawing from and leaving an audience. No request in here.
 
 A fan joins only by ticking the future-releases box: `join` records the consent's version
-and time, and is an upsert on (owner, email), so the same fan from another campaign (or in
+and time, and is an upsert on (workspace, email), so the same fan from another campaign (or in
 another letter case: emails are normalized before they get here) stays one member. A fan
 who withdrew and ticks the box again has given consent again.
 """
@@ -13,26 +13,22 @@ from app.audience.scope import campaigns_of, owner_of
 from app.extensions import db
 from app.insights.attribution import Attribution
 from app.insights.classify import UNKNOWN
-from app.models import Artist, AudienceCampaign, AudienceMember, Campaign, Signup
+from app.models import AudienceCampaign, AudienceMember, Campaign, Signup, Workspace
 from app.models.audience import new_withdraw_token
 
 
 def join(
     campaign, email: str, platform: str, came_from: Attribution | None, consent_version: int
-) -> int | None:
-    """`email` (normalized) joins the audience of `campaign`'s owner, having ticked the box
-    under the future-releases text `consent_version` (app/fan/consent.py); the member's id.
-    None when the campaign has no owner any more (its creator deleted their account and it
-    stayed in a shared workspace): there is no audience to join."""
+) -> int:
+    """`email` (normalized) joins the audience of `campaign`'s workspace, having ticked the
+    box under the future-releases text `consent_version` (app/fan/consent.py); the member's id."""
     owner = owner_of(campaign)
-    if owner is None:
-        return None
     now = clock.now()
     table = AudienceMember.__table__
     country = came_from.country if came_from and came_from.country != UNKNOWN else None
     source = (came_from.channel or came_from.source) if came_from else "direct"
     insert = database.insert(table).values(
-        artist_id=owner,
+        workspace_id=owner,
         email=email,
         platform=platform,
         country=country,
@@ -45,7 +41,7 @@ def join(
         withdraw_token=new_withdraw_token(),
     )
     insert = insert.on_conflict_do_update(
-        index_elements=[table.c.artist_id, table.c.email],
+        index_elements=[table.c.workspace_id, table.c.email],
         set_={
             "platform": insert.excluded.platform,
             "country": func.coalesce(insert.excluded.country, table.c.country),
@@ -71,11 +67,13 @@ def of_signup(signup: Signup) -> AudienceMember | None:
     if not signup.email:
         return None
     owner = owner_of(db.session.get(Campaign, signup.campaign_id))
-    return db.session.scalar(select(AudienceMember).filter_by(artist_id=owner, email=signup.email))
+    return db.session.scalar(
+        select(AudienceMember).filter_by(workspace_id=owner, email=signup.email)
+    )
 
 
 def artist_name(owner: int) -> str:
-    """How fans know `owner`: the artist name on their latest campaign (the account's own
+    """How fans know `owner`: the artist name on its latest campaign (the workspace's own
     name if there is none)."""
     name = db.session.scalar(
         select(Campaign.artist_name)
@@ -83,7 +81,7 @@ def artist_name(owner: int) -> str:
         .order_by(Campaign.id.desc())
         .limit(1)
     )
-    return name or db.session.get(Artist, owner).name
+    return name or db.session.get(Workspace, owner).name
 
 
 def withdraw(member: AudienceMember) -> None:
@@ -97,7 +95,7 @@ def withdraw(member: AudienceMember) -> None:
 def remove(owner: int, member_id: int, everywhere: bool = False) -> bool:
     """Delete a member from `owner`'s audience; with `everywhere`, their signups to every
     campaign of the owner go too. False when there is no such member."""
-    member = db.session.scalar(select(AudienceMember).filter_by(artist_id=owner, id=member_id))
+    member = db.session.scalar(select(AudienceMember).filter_by(workspace_id=owner, id=member_id))
     if member is None:
         return False
     if everywhere:

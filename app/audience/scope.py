@@ -1,23 +1,17 @@
-"""Whose audience: the one place that says it. An audience belongs to the artist account
-that created the campaigns (not yet to their workspace: moving it there means these
-functions answer with the workspace and audience_member keys on it)."""
+"""Whose audience: the one place that says it. An audience belongs to a workspace: fans of
+any of its campaigns who ticked the box, whoever in the workspace made the campaign. The
+dashboard shows and sends to the current workspace's (app/workspaces/scope.py)."""
 
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.models import Campaign
 
 
-def owner_of(campaign) -> int | None:
+def owner_of(campaign) -> int:
     """The audience a signup to `campaign` (a Campaign or a CampaignCopy) joins."""
-    return campaign.artist_id
-
-
-def current_owner() -> int:
-    """The audience the logged-in artist sees and sends to in the dashboard."""
-    return current_user.id
+    return campaign.workspace_id
 
 
 def campaigns_of(owner: int):
     """The ids of the campaigns whose fans make up `owner`'s audience, as a subquery."""
-    return select(Campaign.id).where(Campaign.artist_id == owner)
+    return select(Campaign.id).where(Campaign.workspace_id == owner)

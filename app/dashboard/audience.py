@@ -1,4 +1,4 @@
-"""The Audience page: the owner's members across campaigns, counts (their own request),
+"""The Audience page: the workspace's members across its campaigns, counts (their own request),
 search, pages, delete, and the CSV export. Whose audience is app/audience/scope.py's to say."""
 
 from flask import (
@@ -14,13 +14,17 @@ from flask import (
 
 from app.audience import export, members
 from app.audience.listing import member_counts, member_page
-from app.audience.scope import current_owner
 from app.dashboard.blueprint import bp
 from app.extensions import db
 from app.htmx_fragments import fragment_request
 from app.models import AudienceMember
 from app.subscribers.listing import BadCursor, Cursor, clean_search
-from app.workspaces.scope import MAX_ID
+from app.workspaces.scope import MAX_ID, current_membership, require_role
+
+
+def current_owner() -> int:
+    """The audience shown here: the current workspace's (app/audience/scope.py)."""
+    return current_membership().workspace_id
 
 
 @bp.get("/audience")
@@ -52,7 +56,7 @@ def my_member(member_id: int) -> AudienceMember:
     member = None
     if 1 <= member_id <= MAX_ID:
         member = db.session.scalar(
-            db.select(AudienceMember).filter_by(artist_id=current_owner(), id=member_id)
+            db.select(AudienceMember).filter_by(workspace_id=current_owner(), id=member_id)
         )
     if member is None:
         abort(404)
@@ -74,6 +78,7 @@ def delete_member(member_id: int):
 
 @bp.get("/audience.csv")
 def export_audience():
+    require_role("editor")  # the export holds fans' emails: not for viewers
     response = Response(
         stream_with_context(export.csv_chunks(current_owner())), mimetype="text/csv"
     )

@@ -90,7 +90,7 @@ class CampaignCopy:
     the process's threads (an ORM instance is not)."""
 
     id: int
-    artist_id: int
+    workspace_id: int
     slug: str
     title: str
     artist_name: str

@@ -23,7 +23,7 @@ def member_or_404(token: str) -> AudienceMember:
 
 
 def page(member: AudienceMember, done: bool):
-    name = members.artist_name(member.artist_id)
+    name = members.artist_name(member.workspace_id)
     return token_page(
         render_template("fan/withdraw.html", member=member, artist_name=name, done=done)
     )

@@ -2,7 +2,13 @@
 
 from app.models.api_token import ApiToken
 from app.models.artist import Artist
-from app.models.audience import Announcement, AudienceCampaign, AudienceMember
+from app.models.audience import (
+    Announcement,
+    AudienceCampaign,
+    AudienceDay,
+    AudienceMember,
+    AudienceTally,
+)
 from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
@@ -19,7 +25,9 @@ __all__ = [
     "ApiToken",
     "Artist",
     "AudienceCampaign",
+    "AudienceDay",
     "AudienceMember",
+    "AudienceTally",
     "BouncedEmail",
     "Campaign",
     "Channel",
