@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from flask import current_app
 
+from app.database import BINARY_RESULTS
 from app.extensions import db
 from app.media.blob import Blob, Head
 from app.models.media import CHUNK, MediaChunk, StoredMedia
@@ -23,9 +24,12 @@ _FIRST = (
     db.select(media.c.checksum, media.c.size, chunk.c.data)
     .select_from(media.outerjoin(chunk, (chunk.c.name == media.c.name) & (chunk.c.seq == 0)))
     .where(media.c.name == db.bindparam("name"))
+    .execution_options(**BINARY_RESULTS)
 )
-_CHUNK = db.select(chunk.c.data).where(
-    chunk.c.name == db.bindparam("name"), chunk.c.seq == db.bindparam("seq")
+_CHUNK = (
+    db.select(chunk.c.data)
+    .where(chunk.c.name == db.bindparam("name"), chunk.c.seq == db.bindparam("seq"))
+    .execution_options(**BINARY_RESULTS)
 )
 
 
@@ -62,12 +66,12 @@ class DatabaseStorage:
         found = db.session.execute(_FIRST, {"name": name}).first()
         if found is None:
             return None
-        count = -(-found.size // CHUNK)
-        first = bytes(found.data or b"")
+        checksum, size, data = found
+        count, first = -(-size // CHUNK), bytes(data or b"")
         if count > 1:
             app = current_app._get_current_object()
-            return Blob(_etag(found.checksum), found.size, _chunks(app, name, first, count))
-        return Blob(_etag(found.checksum), found.size, (first,))
+            return Blob(_etag(checksum), size, _chunks(app, name, first, count))
+        return Blob(_etag(checksum), size, (first,))
 
     def delete(self, names: Iterable[str]) -> None:
         names = list(names)
