@@ -112,6 +112,10 @@ def test_flask_media_migrate_copies_every_rendition_verified_and_can_run_again(
     app.config.update(s3_settings)  # the target's settings, when it is the bucket
     campaigns = [make.campaign(artist), make.campaign(artist)]
     names = [rendition_name(c.artwork, r) for c in campaigns for r in RENDITION_FILES]
+    big = rendition_name("e" * 32, "1080.jpg")  # several database chunks
+    with app.app_context():
+        storage().put(big, bytes(range(256)) * 5000, "image/jpeg")
+    names.append(big)
 
     result = runner.invoke(args=["media", "migrate", "--to", target])
     assert result.exit_code == 0, result.output
