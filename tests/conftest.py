@@ -189,6 +189,25 @@ def migrated(base_config):
 
 
 @pytest.fixture
+def empty_database(database_url, tmp_path):
+    """An empty database of its own for a migration test, so the shared test schema is never
+    rolled back: a SQLite file, or a fresh PostgreSQL database dropped afterwards."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'populated.db'}"
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture
 def test_config(base_config):
     """Tests override settings by changing this dict before asking for `app`."""
     return dict(base_config)

@@ -199,7 +199,10 @@ def test_a_taken_page_address_is_refused(logged_in, app, make, artist):
     assert "taken" in response.text
 
 
-def test_editing_keeps_the_artwork_unless_a_new_one_is_uploaded(logged_in, app, make, artist):
+def test_editing_keeps_the_artwork_unless_a_new_one_is_uploaded(
+    media_backend, logged_in, app, make, artist
+):
+    # On every storage backend: the old renditions go after the response that shows them.
     campaign = make.campaign(artist, title="Old title")
     url = f"/dashboard/campaigns/{campaign.id}/edit"
     page = logged_in.get(url).text

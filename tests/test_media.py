@@ -112,6 +112,10 @@ def test_flask_media_migrate_copies_every_rendition_verified_and_can_run_again(
     app.config.update(s3_settings)  # the target's settings, when it is the bucket
     campaigns = [make.campaign(artist), make.campaign(artist)]
     names = [rendition_name(c.artwork, r) for c in campaigns for r in RENDITION_FILES]
+    big = rendition_name("e" * 32, "1080.jpg")  # several database chunks
+    with app.app_context():
+        storage().put(big, bytes(range(256)) * 5000, "image/jpeg")
+    names.append(big)
 
     result = runner.invoke(args=["media", "migrate", "--to", target])
     assert result.exit_code == 0, result.output
@@ -134,3 +138,16 @@ def test_flask_media_migrate_copies_every_rendition_verified_and_can_run_again(
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     with app.app_context():
         assert db.session.get(Campaign, campaigns[0].id).artwork == campaigns[0].artwork
+
+
+def test_a_rendition_bigger_than_the_memory_keeps_is_streamed_whole_with_its_stored_length(
+    client, app
+):
+    data = bytes(range(256)) * (1300 * 1024 // 256) + b"end"  # five database chunks
+    name = rendition_name("e" * 32, "1080.jpg")
+    with app.app_context():
+        storage().put(name, data, "image/jpeg")
+    response = client.get(url("e" * 32, "1080.jpg"))
+    assert response.status_code == 200
+    assert int(response.headers["Content-Length"]) == len(data)
+    assert response.data == data

@@ -1,5 +1,6 @@
-"""What a storage backend hands back for a name (a validator, a length, the bytes), and how
-long any copy of them may be kept: what is stored under a name never changes."""
+"""What a storage backend hands back for a name: its validator and length (Head), or those
+with the bytes (Blob); and how long any copy may be kept: what is stored under a name never
+changes."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,9 +9,13 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 @dataclass(frozen=True)
-class Blob:
+class Head:
     etag: str
     size: int
+
+
+@dataclass(frozen=True)
+class Blob(Head):
     chunks: Iterable[bytes]  # read once
 
     def read(self) -> bytes:

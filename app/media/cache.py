@@ -1,8 +1,9 @@
-"""A per-process memory of recently served renditions, in front of any backend.
+"""A per-process memory of recently served small renditions, in front of any backend.
 
 Stored bytes never change under a name, so keeping them is safe; the bound is in bytes and
 each entry lives MEDIA_CACHE_SECONDS, so artwork deleted through another process stops
-being served from this one within that time (this process forgets it at once).
+being served from this one within that time (this process forgets it at once). Renditions
+bigger than SMALL are streamed from the backend every time rather than held whole.
 """
 
 import threading
@@ -10,8 +11,10 @@ from collections.abc import Iterable, Iterator
 
 from cachetools import TTLCache
 
-from app.media.blob import Blob
+from app.media.blob import Blob, Head
 from app.media.storage import Storage
+
+SMALL = 1024 * 1024  # every page-size, thumbnail and share rendition fits
 
 
 class CachedStorage:
@@ -24,18 +27,22 @@ class CachedStorage:
     def put(self, name: str, data: bytes, content_type: str) -> None:
         self.inner.put(name, data, content_type)
 
-    def get(self, name: str) -> Blob | None:
+    def _remembered(self, name: str) -> Blob | None:
         with self._lock:
-            blob = self._cache.get(name)
-        if blob is not None:
+            return self._cache.get(name)
+
+    def head(self, name: str) -> Head | None:
+        return self._remembered(name) or self.inner.head(name)
+
+    def get(self, name: str) -> Blob | None:
+        if (blob := self._remembered(name)) is not None:
             return blob
         found = self.inner.get(name)
-        if found is None:
-            return None
+        if found is None or found.size > min(SMALL, self._cache.maxsize):
+            return found
         blob = Blob(found.etag, found.size, (found.read(),))
-        if blob.size <= self._cache.maxsize:
-            with self._lock:
-                self._cache[name] = blob
+        with self._lock:
+            self._cache[name] = blob
         return blob
 
     def delete(self, names: Iterable[str]) -> None:

@@ -1,14 +1,15 @@
-"""Media in a local folder: for `make dev` and installations with a persistent volume."""
+"""Media in a local folder: for `make dev` and installations with a persistent volume.
 
-import hashlib
+The ETag comes from the file's size and modification time, as static file servers make it:
+answering If-None-Match reads no bytes."""
+
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from app.media.blob import Blob
-
-CHUNK = 64 * 1024
+from app.media.blob import Blob, Head
 
 
 class FolderStorage:
@@ -33,12 +34,20 @@ class FolderStorage:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def head(self, name: str) -> Head | None:
+        try:
+            found = self._path(name).stat()
+        except FileNotFoundError:
+            return None
+        return Head(_etag(found), found.st_size) if stat.S_ISREG(found.st_mode) else None
+
     def get(self, name: str) -> Blob | None:
         try:
-            data = self._path(name).read_bytes()
+            with self._path(name).open("rb") as file:
+                found, data = os.fstat(file.fileno()), file.read()
         except (FileNotFoundError, IsADirectoryError):
             return None
-        return Blob(hashlib.sha256(data).hexdigest()[:32], len(data), (data,))
+        return Blob(_etag(found), len(data), (data,))
 
     def delete(self, names: Iterable[str]) -> None:
         for name in names:
@@ -48,3 +57,7 @@ class FolderStorage:
         for path in sorted(self.folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(self.folder).as_posix()
+
+
+def _etag(found: os.stat_result) -> str:
+    return f"{found.st_mtime_ns:x}-{found.st_size:x}"

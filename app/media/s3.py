@@ -8,7 +8,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from app.media.blob import CACHE_CONTROL, Blob
+from app.media.blob import CACHE_CONTROL, Blob, Head
 
 CHUNK = 64 * 1024
 
@@ -48,15 +48,24 @@ class S3Storage:
             CacheControl=CACHE_CONTROL,
         )
 
+    def head(self, name: str) -> Head | None:
+        found = self._ask(self.client.head_object, name)
+        return None if found is None else Head(found["ETag"].strip('"'), found["ContentLength"])
+
     def get(self, name: str) -> Blob | None:
+        found = self._ask(self.client.get_object, name)
+        if found is None:
+            return None
+        etag = found["ETag"].strip('"')
+        return Blob(etag, found["ContentLength"], found["Body"].iter_chunks(CHUNK))
+
+    def _ask(self, call, name: str) -> dict | None:
         try:
-            found = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)
+            return call(Bucket=self.bucket, Key=self.prefix + name)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
                 return None
             raise
-        etag = found["ETag"].strip('"')
-        return Blob(etag, found["ContentLength"], found["Body"].iter_chunks(CHUNK))
 
     def delete(self, names: Iterable[str]) -> None:
         keys = [{"Key": self.prefix + name} for name in names]

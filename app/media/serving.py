@@ -1,9 +1,11 @@
 """Artwork answered in front of Flask, as WhiteNoise answers /static/.
 
 A rendition is named by a random key, so its answer never changes: it is sent with an ETag,
-`304` for a browser or CDN that already has it, and a year of immutable caching, with the
-site's security headers. Only hits are answered here; anything else (a missing key, a
-malformed address, another method) goes on to Flask, which answers it as usual (404).
+`304` for a browser or CDN that already has it (from the backend's head, without reading the
+bytes), and a year of immutable caching, with the site's security headers; the bytes are
+streamed as the backend hands them over, with the stored length as Content-Length. Only
+hits are answered here; anything else (a missing key, a malformed address, another method)
+goes on to Flask, which answers it as usual (404).
 `init_app` gives the app its storage (with the per-process cache) and this layer.
 """
 
@@ -14,7 +16,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import parse_etags, quote_etag
 
 from app.campaigns.artwork import mimetype, rendition_name
-from app.media.blob import CACHE_CONTROL
+from app.media.blob import CACHE_CONTROL, Blob, Head
 from app.media.cache import CachedStorage
 from app.media.storage import build
 from app.security_headers import add_early_headers, allow
@@ -54,25 +56,25 @@ class ArtworkFiles:
             name = rendition_name(key, rendition)
         except ValueError:
             return self.wsgi_app(environ, start_response)
-        with self.app.app_context():
-            blob = self.app.extensions["media_storage"].get(name)
-        if blob is None:
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        found = self._find(name, bytes_needed=method == "GET" and not asked)
+        if found is None:
             return self.wsgi_app(environ, start_response)
 
-        headers = [("ETag", quote_etag(blob.etag)), *self.site_headers]
-        asked = environ.get("HTTP_IF_NONE_MATCH")
-        if asked and parse_etags(asked).contains_weak(blob.etag):
-            _close(blob.chunks)
+        headers = [("ETag", quote_etag(found.etag)), *self.site_headers]
+        if asked and parse_etags(asked).contains_weak(found.etag):
             start_response("304 Not Modified", headers)
             return []
-        headers += [("Content-Type", mimetype(rendition)), ("Content-Length", str(blob.size))]
+        if method == "GET" and not isinstance(found, Blob):  # asked with an old validator
+            found = self._find(name, bytes_needed=True)
+            if found is None:
+                return self.wsgi_app(environ, start_response)
+        headers += [("Content-Type", mimetype(rendition)), ("Content-Length", str(found.size))]
         start_response("200 OK", headers)
-        if method == "HEAD":
-            _close(blob.chunks)
-            return []
-        return blob.chunks
+        return found.chunks if method == "GET" else []
 
-
-def _close(chunks) -> None:
-    if close := getattr(chunks, "close", None):
-        close()
+    def _find(self, name: str, bytes_needed: bool) -> Head | None:
+        """The stored rendition, with its bytes only when the answer will carry them."""
+        with self.app.app_context():
+            media = self.app.extensions["media_storage"]
+            return media.get(name) if bytes_needed else media.head(name)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from flask import after_this_request, current_app, has_request_context
 
-from app.media.blob import Blob
+from app.media.blob import Blob, Head
 
 KINDS = ("folder", "database", "s3")
 
@@ -20,8 +20,11 @@ class Storage(Protocol):
     def put(self, name: str, data: bytes, content_type: str) -> None:
         """Keep `data` under `name`; readers never see half of it."""
 
+    def head(self, name: str) -> Head | None:
+        """The validator and length under `name`, without its bytes, or None."""
+
     def get(self, name: str) -> Blob | None:
-        """The bytes under `name`, or None if there are none."""
+        """The bytes under `name` (streamed: read them once), or None if there are none."""
 
     def delete(self, names: Iterable[str]) -> None:
         """Remove what is under each name; a name with nothing under it is no error."""

@@ -13,7 +13,7 @@ from app.models.campaign import Campaign
 from app.models.fan_page import PendingConnect, PreviousSlug
 from app.models.insights import Channel, InsightCount, VisitorDay
 from app.models.login_session import LoginSession
-from app.models.media import StoredMedia
+from app.models.media import MediaChunk, StoredMedia
 from app.models.release_day import Click, Delivery, Outage, PlatformLink, ReleaseCheck
 from app.models.signup import BouncedEmail, Connection, PushSubscription, Signup
 from app.models.webhook import WebhookAttempt, WebhookEndpoint, WebhookEvent
@@ -37,6 +37,7 @@ __all__ = [
     "InsightCount",
     "Invitation",
     "LoginSession",
+    "MediaChunk",
     "Membership",
     "Outage",
     "PendingConnect",
