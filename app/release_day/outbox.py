@@ -34,6 +34,7 @@ from flask import current_app, g
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection as DatabaseConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.sql import Executable
 
 from app import clock
 from app.extensions import db
@@ -198,8 +199,10 @@ def revive_expired_leases(now: datetime) -> int:
 # -- outcomes ----------------------------------------------------------------------------------
 
 
-def record(lease: Lease, delivery_id: int, **values) -> bool:
-    """Write a claimed row's outcome, if this claim still holds it; committed at once."""
+def record(lease: Lease, delivery_id: int, then: Executable | None = None, **values) -> bool:
+    """Write a claimed row's outcome, if this claim still holds it; committed at once.
+    `then`: a statement (the row's id bound as `b_id`) that belongs to the outcome, run in
+    its transaction only if the outcome was written."""
     values.setdefault("lease_until", None)
     values.setdefault("claim", None)
     values["updated_at"] = clock.now()
@@ -209,7 +212,13 @@ def record(lease: Lease, delivery_id: int, **values) -> bool:
     waited = 0
     while True:
         try:
-            result = _outcomes().execute(statement, params)
+            if then is None:
+                result = _outcomes().execute(statement, params)
+            else:
+                with db.engine.begin() as connection:
+                    result = connection.execute(statement, params)
+                    if result.rowcount:
+                        connection.execute(then, {"b_id": delivery_id})
             break
         except OperationalError as error:
             # The database went away (a restart drops every connection): the effect has
@@ -256,10 +265,13 @@ def _outcome_statement(columns: tuple[str, ...]):
     )
 
 
-def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
+def done(
+    lease: Lease, delivery_id: int, verified: bool | None = None, then: Executable | None = None
+) -> bool:
     return record(
         lease,
         delivery_id,
+        then,
         state="done",
         step=None,
         verified=verified,
@@ -268,8 +280,10 @@ def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
     )
 
 
-def failed(lease: Lease, delivery_id: int, reason: str) -> bool:
-    return record(lease, delivery_id, state="failed", last_error=reason[:500], done_at=clock.now())
+def failed(lease: Lease, delivery_id: int, reason: str, then: Executable | None = None) -> bool:
+    return record(
+        lease, delivery_id, then, state="failed", last_error=reason[:500], done_at=clock.now()
+    )
 
 
 def skipped(lease: Lease, delivery_id: int, reason: str) -> bool:
@@ -290,9 +304,11 @@ def retry_later(
     reason: str,
     retry_after: float | None = None,
     step: str | None = None,
+    then: Executable | None = None,
 ) -> bool:
-    """A temporary failure: due again after a backoff, or failed once the window is over.
-    `delivery`: anything with the row's `id`, `attempts` and `due_since`."""
+    """A temporary failure: due again after a backoff, or failed once the window is over
+    (with `then`, as for `failed`). `delivery`: anything with the row's `id`, `attempts`
+    and `due_since`."""
     now = clock.now()
     since = delivery.due_since or now
     if now - since >= RETRY_WINDOW:
@@ -301,6 +317,7 @@ def retry_later(
             delivery.id,
             f"{reason} (gave up after {delivery.attempts} attempts over "
             f"{(now - since).total_seconds() / 3600:.0f} h)",
+            then,
         )
     wait = timedelta(seconds=backoff(delivery.attempts, retry_after))
     return record(
