@@ -6,6 +6,7 @@ Accept-Language (the answer then says `Vary: Accept-Language`). Artists' pages s
 """
 
 from flask import has_request_context, request
+from flask_babel import get_locale
 
 DEFAULT = "en"
 # Code -> the language's own name, as the menu shows it; Babel catalogues in translations/.
@@ -49,3 +50,9 @@ def select_locale() -> str:
 def tag(code: str) -> str:
     """The BCP 47 tag for `lang` and `hreflang` attributes: pt_BR -> pt-BR."""
     return code.replace("_", "-")
+
+
+def current_tag() -> str:
+    """The tag of the language spoken now: a fan page's, or in a job the one `force_locale`
+    set (an email's `<html lang>`)."""
+    return tag(str(get_locale() or DEFAULT))

@@ -18,10 +18,16 @@ from app.models.audience import new_withdraw_token
 
 
 def join(
-    campaign, email: str, platform: str, came_from: Attribution | None, consent_version: int
+    campaign,
+    email: str,
+    platform: str,
+    came_from: Attribution | None,
+    consent_version: int,
+    language: str,
 ) -> int | None:
     """`email` (normalized) joins the audience of `campaign`'s owner, having ticked the box
-    under the future-releases text `consent_version` (app/fan/consent.py); the member's id.
+    under the future-releases text `consent_version` (app/fan/consent.py) on a page in
+    `language` (the latest page's wins, like the platform); the member's id.
     None when the campaign has no owner any more (its creator deleted their account and it
     stayed in a shared workspace): there is no audience to join."""
     owner = owner_of(campaign)
@@ -35,6 +41,7 @@ def join(
         artist_id=owner,
         email=email,
         platform=platform,
+        language=language,
         country=country,
         first_campaign_id=campaign.id,
         first_source=source[:64],
@@ -48,6 +55,7 @@ def join(
         index_elements=[table.c.artist_id, table.c.email],
         set_={
             "platform": insert.excluded.platform,
+            "language": insert.excluded.language,
             "country": func.coalesce(insert.excluded.country, table.c.country),
             "consent_version": insert.excluded.consent_version,
             "consented_at": insert.excluded.consented_at,

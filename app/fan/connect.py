@@ -227,7 +227,7 @@ def connect_email(platform: str):
         campaign, chosen.key, pending.connected_of(row), email, came_from, row.language
     )
     if future:
-        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT, row.language)
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

@@ -61,3 +61,19 @@ def test_a_revoked_apple_music_token_is_found_broken(rd, artist, mailbox_message
     _check(rd)
     assert _health(rd) == {fan.signup_id: "broken"}
     assert [m["To"] for m in mailbox_messages()] == ["apple@example.com"]
+
+
+def test_the_reconnect_email_speaks_the_language_the_fan_signed_up_in(rd, artist, mailbox_messages):
+    campaign = rd.campaign(artist, platforms=["tidal"], released_ago=-timedelta(hours=23))
+    fan = rd.direct_fan(campaign, "tidal", email="fan@example.com", language="fr")
+    rd.sim.revoke(fan.listener, "tidal")
+    _check(rd)
+    [message] = mailbox_messages()  # over real SMTP
+    title = campaign.title
+    assert message["Subject"] == (
+        f"Reconnectez-vous pour que {title} soit enregistré le jour de la sortie"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert f"Votre connexion pour « {title} »" in text
+    assert f"Se reconnecter: http://localhost/{campaign.slug}?lang=fr" in text
+    assert '<html lang="fr">' in message.get_body(("html",)).get_content()
