@@ -56,3 +56,9 @@ def current_tag() -> str:
     """The tag of the language spoken now: a fan page's, or in a job the one `force_locale`
     set (an email's `<html lang>`)."""
     return tag(str(get_locale() or DEFAULT))
+
+
+def named(code: str) -> str | None:
+    """`code` for an address that leads a fan back from elsewhere (a platform's consent
+    screen, an email): the default language's addresses stay plain, like its pages' links."""
+    return None if code == DEFAULT else code

@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from redis import Redis
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
@@ -176,6 +176,24 @@ def base_config(database_url, redis_url, mail_server, tmp_path_factory):
         # real default, scrypt, is what an app gets unless told otherwise.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A database of its own, so the shared test schema is never rolled back."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'populated.db'}"
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,33 +1,15 @@
 """Migration 0011 moves every artist's campaigns into a personal workspace and loses nothing,
-on a populated database of its own (SQLite file, or a fresh PostgreSQL database)."""
+on a populated database of its own (`empty_database`: a SQLite file, or a fresh PostgreSQL
+database)."""
 
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 
 BEFORE = "0010_trust"
 T = "2026-01-01 00:00:00"
-
-
-@pytest.fixture
-def empty_database(database_url, tmp_path):
-    """A database of its own, so the shared test schema is never rolled back."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'populated.db'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
 
 
 def _populate(connection):

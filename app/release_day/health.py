@@ -14,10 +14,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from app import bounces, clock
+from app import bounces, clock, languages
 from app.auth import mail
 from app.extensions import db
-from app.fan.language_links import named
 from app.models import Campaign, Connection, Signup
 from app.platforms.base import PermanentError, TemporaryError
 from app.platforms.clients import client_for
@@ -105,7 +104,7 @@ def _broken(connection: Connection) -> None:
             "reconnect",
             campaign=campaign,
             # The page in the fan's language (an English one keeps its plain address).
-            link=mail.link("fan.page", slug=campaign.slug, lang=named(signup.language)),
+            link=mail.link("fan.page", slug=campaign.slug, lang=languages.named(signup.language)),
         )
 
 
