@@ -10,6 +10,7 @@ import functools
 from flask import has_request_context, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+from flask_babel import get_locale
 
 DEFAULT = "en"
 # Code -> the language's own name, as the menu shows it; Babel catalogues in translations/.
@@ -59,3 +60,15 @@ def select_locale() -> str:
 def tag(code: str) -> str:
     """The BCP 47 tag for `lang` and `hreflang` attributes: pt_BR -> pt-BR."""
     return code.replace("_", "-")
+
+
+def current_tag() -> str:
+    """The tag of the language spoken now: a fan page's, or in a job the one `force_locale`
+    set (an email's `<html lang>`)."""
+    return tag(str(get_locale() or DEFAULT))
+
+
+def named(code: str) -> str | None:
+    """`code` for an address that leads a fan back from elsewhere (a platform's consent
+    screen, an email): the default language's addresses stay plain, like its pages' links."""
+    return None if code == DEFAULT else code

@@ -1,7 +1,9 @@
 """How long Dropday keeps fans' data, enforced by a periodic job (release_day/schedule.py).
 
 - Platform tokens go as soon as the fan's save is done or has finally failed: nothing will
-  use them again.
+  use them again. The save's outcome deletes them in its own transaction
+  (app/release_day/saves.py); this job deletes any an outcome left behind (a row finished
+  some other way, e.g. before that rule) as a safety net.
 - Everything else about a fan (the signup with its email, the push subscription, the
   deliveries) goes RETENTION_DAYS after the campaign's release moment; the artist can export
   before then. Insights keep only counts, which name nobody, and stay.

@@ -11,6 +11,7 @@ from app.local_redis import free_port
 from app.models import Announcement, AudienceMember, Campaign, Delivery
 from tests.audience_rows import add_members
 from tests.factories import Factories, log_in
+from tests.fan_pages import sign_up
 
 NOTE = "New single in two weeks.\nPre-save it and it lands in your library on the day."
 
@@ -133,6 +134,30 @@ def test_a_sent_announcement_reaches_each_fan_with_their_own_stop_link(
     )
     html = client.get(f"/dashboard/campaigns/{campaign.id}/announce").get_data(as_text=True)
     assert "Sent to" in html and "<dt>Sent</dt><dd>4</dd>" in html.replace("\n", "")
+
+
+def test_each_fan_gets_the_announcement_in_the_language_they_joined_in(
+    committed_app, mailbox_messages
+):
+    make = Factories(committed_app)
+    client = committed_app.test_client()
+    artist = make.artist(email="ada@example.com", name="Ada")
+    make.campaign(owner=artist, slug="night-drive", title="Night Drive", artist_name="Ada")
+    later = make.campaign(owner=artist, slug="day-break", title="Day Break", artist_name="Ada")
+    sign_up(client, "night-drive", "ja@example.com", future="yes", future_version="1", lang="ja")
+    sign_up(client, "night-drive", "en@example.com", future="yes", future_version="1")
+    log_in(client, artist.email)
+    announce(client, later, "send")
+    make_worker(committed_app).work(burst=True)
+    messages = {m["To"]: m for m in mailbox_messages()}  # over real SMTP
+    ja = messages["ja@example.com"]
+    assert ja["Subject"] == "Ada:「Day Break」がまもなく登場。今すぐプリセーブ"
+    text = ja.get_body(("plain",)).get_content()
+    assert "Adaの新しいリリース「Day Break」がまもなく登場します。" in text
+    assert "Spotifyでプリセーブ: http://localhost/day-break/email/spotify" in text
+    assert "このメールを停止する: http://localhost/a/" in text
+    assert '<html lang="ja">' in ja.get_body(("html",)).get_content()
+    assert messages["en@example.com"]["Subject"] == "Ada: “Day Break” is coming, pre-save it now"
 
 
 class RefusingMailbox(mailbox._KeepAsFile):

@@ -100,6 +100,16 @@ def test_withdrawing_from_the_withdraw_page_takes_one_click(app, client, campaig
     assert signups(app)[0].unsubscribed_at is None  # this release's email still comes
 
 
+def test_the_withdraw_page_speaks_the_language_the_fan_joined_in(app, client, campaign):
+    join(client, "night-drive", "fan@example.com", lang="pt_BR")
+    [member] = members(app)
+    assert member.language == "pt_BR"
+    page = client.get(f"/a/{member.withdraw_token}").get_data(as_text=True)
+    assert '<html lang="pt-BR">' in page and ">Parar estes e-mails</button>" in page
+    done = client.post(f"/a/{member.withdraw_token}").get_data(as_text=True)
+    assert "Você não vai receber notícias de próximos lançamentos" in done
+
+
 def test_withdrawing_by_rfc_8058_one_click(app, client, campaign):
     join(client, "night-drive", "fan@example.com")
     token = members(app)[0].withdraw_token

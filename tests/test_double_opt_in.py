@@ -52,6 +52,27 @@ def test_a_fan_confirms_from_the_email_and_only_then_counts(
     assert rows_of(logged_in.get(export_url(campaign)))[1][0] == "fan@example.com"
 
 
+def test_a_spanish_signup_is_asked_to_confirm_in_spanish_from_the_answer_to_the_page(
+    app, client, campaign, mailbox_messages
+):
+    page = sign_up(client, "night-drive", "fan@example.com", lang="es").text
+    assert "Revisa tu correo" in page and "Enviamos un enlace a fan@example.com" in page
+
+    make_worker(app).work(burst=True)
+    [message] = mailbox_messages()  # over real SMTP
+    assert message["Subject"] == "Confirma tu registro para Night Drive"
+    text = message.get_body(("plain",)).get_content()
+    assert "Confirmar mi registro: http://localhost/confirm/" in text
+    assert "Si no te registraste, ignora este correo." in text
+    assert '<html lang="es">' in message.get_body(("html",)).get_content()
+
+    link = confirm_link(message)  # no language in it: the page knows the fan's
+    asked = client.get(link).text
+    assert "Confirma tu registro" in asked and '<html lang="es">' in asked
+    done = client.post(link).text
+    assert "fan@example.com está confirmado" in done and "Estás en la lista" in done
+
+
 def test_without_double_opt_in_a_signup_counts_at_once_and_no_email_is_sent(
     app, client, make, artist, mailbox_messages
 ):

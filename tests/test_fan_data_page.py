@@ -17,11 +17,15 @@ def campaign(make, artist):
     return make.campaign(owner=artist, slug="night-drive", title="Night Drive")
 
 
-def _connected_fan(app, campaign):
+def _connected_fan(app, campaign, language="en"):
     with app.app_context():
         tokens = Tokens(access_token="access-secret", refresh_token="refresh-secret")
         signup = record_direct_signup(
-            campaign, "tidal", Connected(tokens, "tidal-account-1"), "fan@example.com"
+            campaign,
+            "tidal",
+            Connected(tokens, "tidal-account-1"),
+            "fan@example.com",
+            language=language,
         )
         return signup.unsubscribe_token
 
@@ -77,3 +81,30 @@ def test_deleting_leaves_no_row_with_the_fans_email(app, client, campaign):
             assert found == [], table.name
         assert db.session.scalars(select(Delivery)).all() == []
     assert client.get(f"/u/{token}").status_code == 404
+
+
+def test_the_page_its_buttons_and_their_answers_speak_the_fan_s_language(app, client, campaign):
+    token = _connected_fan(app, campaign, language="de")
+    with app.app_context():
+        signup = db.session.scalar(select(Signup).filter_by(unsubscribe_token=token))
+        db.session.add(
+            PushSubscription(
+                signup_id=signup.id, endpoint="https://push.example/1", p256dh="k", auth="a"
+            )
+        )
+        db.session.commit()
+    page = client.get(f"/u/{token}").text.replace("\n", "")
+    assert '<html lang="de">' in page and "Was Dropday über dich speichert" in page
+    assert "Plattform verbunden</dt><dd>Ja" in page and "Benachrichtigungen</dt><dd>An" in page
+    assert "Bestätigt</dt><dd><time" in page  # a signup without double opt-in stands confirmed
+    for button in ("Abmelden", "TIDAL trennen", "Benachrichtigungen ausschalten", "Alles löschen"):
+        assert f">{button}</button>" in page
+    assert "Alles ist gelöscht" not in page
+    pushed_off = client.post(f"/u/{token}/push-off").text.replace("\n", "")
+    assert "Benachrichtigungen sind aus." in pushed_off
+    disconnected = client.post(f"/u/{token}/disconnect").text
+    assert "Deine Plattform ist getrennt: Dropday hat den Zugriff gelöscht." in disconnected
+    unsubscribed = client.post(f"/u/{token}").text
+    assert "Du hörst von uns nichts mehr zu „Night Drive“" in unsubscribed
+    deleted = client.post(f"/u/{token}/delete").text
+    assert "Alles ist gelöscht" in deleted and '<html lang="de">' in deleted

@@ -10,7 +10,7 @@ from app import create_app
 from app.extensions import db
 from app.media.storage import build
 
-BEFORE = "0013_audience"
+BEFORE = "0014_audience_workspace"
 KB = 1024
 STORED = {
     "artwork/" + "a" * 32 + "-page.jpg": bytes(range(256)) * (600 * KB // 256) + b"tail",

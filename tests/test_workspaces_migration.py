@@ -1,5 +1,6 @@
 """Migration 0011 moves every artist's campaigns into a personal workspace and loses nothing,
-on a populated database of its own (SQLite file, or a fresh PostgreSQL database)."""
+on a populated database of its own (`empty_database`: a SQLite file, or a fresh PostgreSQL
+database)."""
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text

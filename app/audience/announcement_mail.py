@@ -5,8 +5,9 @@ pre-save page with the fan's platform chosen (a direct-save platform's connect s
 its email form), tagged with the built-in channel "announcement" so a signup from it is
 attributed there. The sender's name is the artist's, `List-Id` names the artist's audience,
 and `List-Unsubscribe` is the member's /a/<token>, which takes RFC 8058's one-click POST.
-Sending is the release-day email's (app/release_day/mail.py): batched over a few SMTP
-connections, each message recorded the moment it is accepted.
+Each copy speaks the member's language (the page they last joined from). Sending is the
+release-day email's (app/release_day/mail.py): batched over a few SMTP connections, each
+message recorded the moment it is accepted.
 """
 
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from email.utils import formataddr, parseaddr
 from urllib.parse import urlencode
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import bounces
+from app import bounces, languages
 from app.audience import members
 from app.extensions import db
 from app.models import Announcement, AudienceMember, Campaign, Delivery
@@ -61,8 +64,8 @@ def button(letter: Letter, platform: str | None) -> tuple[str, str]:
     base = current_app.config["PUBLIC_URL"]
     known = registry.BY_KEY.get(platform or "")
     if known is None or known.key not in letter.platforms or known.key == "other":
-        return "Pre-save now", f"{base}/{letter.slug}?c={CHANNEL}"
-    label = f"Pre-save on {known.name}"
+        return _("Pre-save now"), f"{base}/{letter.slug}?c={CHANNEL}"
+    label = _("Pre-save on %(platform)s", platform=known.name)
     if known.direct:
         query = urlencode({"campaign": letter.slug, "from": f"c={CHANNEL}"})
         return label, f"{base}/connect/{known.key}/start?{query}"
@@ -77,7 +80,11 @@ def build(row, letter: Letter) -> EmailMessage:
     label, link = button(letter, row.platform)
     sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
     headers = {
-        "Subject": f"{letter.artist_name}: “{letter.title}” is coming, pre-save it now",
+        "Subject": _(
+            "%(artist)s: “%(title)s” is coming, pre-save it now",
+            artist=letter.artist_name,
+            title=letter.title,
+        ),
         "From": formataddr((letter.artist_name, sender)),
         "To": row.email,
         "Message-ID": message_id("announcement", letter.id, row.id or 0),
@@ -85,7 +92,13 @@ def build(row, letter: Letter) -> EmailMessage:
         "List-Unsubscribe": f"<{withdraw}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    context = {"letter": letter, "label": label, "link": link, "withdraw_url": withdraw}
+    context = {
+        "letter": letter,
+        "label": label,
+        "link": link,
+        "withdraw_url": withdraw,
+        "lang_tag": languages.current_tag(),
+    }
     return assemble(headers, "emails/announcement", context)
 
 
@@ -101,6 +114,7 @@ def deliver_announcements(lease: Lease) -> None:
             Delivery.member_id,
             AudienceMember.email,
             AudienceMember.platform,
+            AudienceMember.language,
             AudienceMember.withdraw_token,
             func.coalesce(AudienceMember.withdrawn_at, AudienceMember.bounced_at).label(
                 "unsubscribed_at"
@@ -121,7 +135,12 @@ def deliver_announcements(lease: Lease) -> None:
         )
     }
     db.session.rollback()  # hold no transaction while sending
-    send_all(lease, rows, lambda row: build(row, letters[row.announcement_id]))
+
+    def compose(row) -> EmailMessage:
+        with force_locale(row.language):  # the language of the page the fan joined from
+            return build(row, letters[row.announcement_id])
+
+    send_all(lease, rows, compose)
     # Addresses refused for good, now or by any earlier email (app/bounces.py records them
     # as mail.py sends): no more announcements to those members.
     gone = bounces.among(row.email for row in rows)

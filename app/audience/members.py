@@ -18,10 +18,16 @@ from app.models.audience import new_withdraw_token
 
 
 def join(
-    campaign, email: str, platform: str, came_from: Attribution | None, consent_version: int
+    campaign,
+    email: str,
+    platform: str,
+    came_from: Attribution | None,
+    consent_version: int,
+    language: str,
 ) -> int:
     """`email` (normalized) joins the audience of `campaign`'s workspace, having ticked the
-    box under the future-releases text `consent_version` (app/fan/consent.py); the member's id."""
+    box under the future-releases text `consent_version` (app/fan/consent.py) on a page in
+    `language` (the latest page's wins, like the platform); the member's id."""
     owner = owner_of(campaign)
     now = clock.now()
     table = AudienceMember.__table__
@@ -31,6 +37,7 @@ def join(
         workspace_id=owner,
         email=email,
         platform=platform,
+        language=language,
         country=country,
         first_campaign_id=campaign.id,
         first_source=source[:64],
@@ -44,6 +51,7 @@ def join(
         index_elements=[table.c.workspace_id, table.c.email],
         set_={
             "platform": insert.excluded.platform,
+            "language": insert.excluded.language,
             "country": func.coalesce(insert.excluded.country, table.c.country),
             "consent_version": insert.excluded.consent_version,
             "consented_at": insert.excluded.consented_at,

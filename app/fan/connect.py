@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import languages
 from app.audience import members
 from app.extensions import csrf, db, limiter
 from app.fan import consent, pending
@@ -31,7 +32,7 @@ from app.fan.answers import closed, confirmation, fan_error, page_context, remem
 from app.fan.blueprint import bp
 from app.fan.form_guard import same_origin, signup_rate_limit
 from app.fan.in_app import in_app_browser, open_in_browser_url
-from app.fan.language_links import current, named
+from app.fan.language_links import current
 from app.fan.lookup import campaign_or_404, offered_platform
 from app.fan.push import push_token
 from app.fan.recording import InvalidEmail, normalize_email, record_direct_signup
@@ -68,7 +69,10 @@ def redirect_uri(key: str) -> str:
 
 def back_to_page(campaign: Campaign, notice: str, language: str):
     return private(
-        redirect(url_for("fan.page", slug=campaign.slug, notice=notice, lang=named(language)), 303)
+        redirect(
+            url_for("fan.page", slug=campaign.slug, notice=notice, lang=languages.named(language)),
+            303,
+        )
     )
 
 
@@ -170,7 +174,7 @@ def connect_callback(platform: str):
         campaign, chosen.key, connected, signup_id, taken.attribution, taken.language
     )
     response = redirect(
-        url_for("fan.connect_email", platform=chosen.key, lang=named(taken.language)), 303
+        url_for("fan.connect_email", platform=chosen.key, lang=languages.named(taken.language)), 303
     )
     pending.set_cookie(response, secret, pending.EMAIL_TIME)
     if signup_id is not None:
@@ -227,7 +231,7 @@ def connect_email(platform: str):
         campaign, chosen.key, pending.connected_of(row), email, came_from, row.language
     )
     if future:
-        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT, row.language)
     pending.finish(row)
     response = confirmation(campaign, chosen, signup, signup.email)
     pending.clear_cookie(response)

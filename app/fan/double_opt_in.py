@@ -6,6 +6,7 @@ confirm.py; the confirmation mail goes out from a worker (queue "mail").
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from app import clock
@@ -29,23 +30,20 @@ def signup_for(token: str) -> Signup | None:
 
 
 def send_confirmation(signup_id: int) -> bool:
-    """The job: mail the fan their confirmation link, unless already confirmed, gone, or the
-    address bounced."""
+    """The job: mail the fan their confirmation link, in the language they signed up in,
+    unless already confirmed, gone, or the address bounced."""
     signup = db.session.get(Signup, signup_id)
     if signup is None or signup.confirmed_at is not None or signup.email is None:
         return False
     if db.session.get(BouncedEmail, signup.email) is not None:
         return False
     campaign = db.session.get(Campaign, signup.campaign_id)
-    link = mail.link("fan.confirm_page", token=confirmation_token(signup.id))
-    data_page = mail.link("fan.unsubscribe_page", token=signup.unsubscribe_token)
-    mail.send(
-        signup.email,
-        f"Confirm your signup for {campaign.title}",
+    mail.send_to_fan(
+        signup,
+        _l("Confirm your signup for %(title)s", title=campaign.title),
         "confirm_signup",
         campaign=campaign,
-        link=link,
-        data_page=data_page,
+        link=mail.link("fan.confirm_page", token=confirmation_token(signup.id)),
         days=UNCONFIRMED_DAYS,
     )
     return True

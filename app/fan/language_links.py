@@ -25,12 +25,6 @@ def _carry_language(endpoint: str, values: dict) -> None:
         values["lang"] = lang
 
 
-def named(code: str) -> str | None:
-    """`code` for an address that leads a fan back from elsewhere (a platform's consent
-    screen): the default language's addresses stay plain, like its pages' links."""
-    return None if code == languages.DEFAULT else code
-
-
 @bp.after_request
 def _vary(response):
     if languages.chosen() is None:

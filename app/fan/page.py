@@ -156,7 +156,7 @@ def signup(slug: str):
     if signup_row.confirmed_at is None:  # the campaign asks fans to confirm (double opt-in)
         enqueue(send_confirmation, signup_row.id, queue_name="mail")
     if future:
-        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT)
+        members.join(campaign, email, chosen.key, came_from, consent.FUTURE_CURRENT, current())
     return confirmation(campaign, chosen, signup_row, email)
 
 

@@ -13,6 +13,7 @@ import re
 
 from flask import abort, make_response, render_template, request
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from app import languages
 from app.audience import members
@@ -36,6 +37,12 @@ def signup_or_404(token: str) -> Signup:
     return signup
 
 
+def spoken(stored: str) -> str:
+    """A secret link's page speaks the fan's own language, the one stored when they signed
+    up (or joined), unless they picked another here."""
+    return languages.chosen() or stored
+
+
 def token_page(html: str):
     """A page reached by a fan's secret link: never cached, never indexed."""
     response = private(make_response(html))
@@ -48,8 +55,7 @@ def _page(signup: Signup, notice: str = ""):
     consent_text = consent.text(
         signup.consent_version, signup.mode, title=campaign.title, artist=campaign.artist_name
     )
-    # The fan's own language, the one they signed up in, unless they picked one here.
-    with force_locale(languages.chosen() or signup.language):
+    with force_locale(spoken(signup.language)):
         html = render_template(
             "fan/unsubscribe.html",
             signup=signup,
@@ -89,8 +95,8 @@ def unsubscribe_post(token: str):
 
 # The page's smaller actions: what each does, and what the page then says.
 ACTIONS = {
-    "disconnect": (disconnect, "Your platform is disconnected: Dropday deleted its access."),
-    "push-off": (remove_push_subscription, "Notifications are off."),
+    "disconnect": (disconnect, _l("Your platform is disconnected: Dropday deleted its access.")),
+    "push-off": (remove_push_subscription, _l("Notifications are off.")),
 }
 
 
@@ -108,7 +114,7 @@ def data_action(token: str, action: str):
 def delete_post(token: str):
     signup = signup_or_404(token)
     campaign = db.session.get(Campaign, signup.campaign_id)
-    language = languages.chosen() or signup.language
+    language = spoken(signup.language)
     forget(signup)
     with force_locale(language):
         return token_page(render_template("fan/deleted.html", campaign=campaign))

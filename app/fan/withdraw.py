@@ -7,11 +7,12 @@ offers the same withdrawal for the fan it names (app/fan/unsubscribe.py).
 """
 
 from flask import abort, render_template
+from flask_babel import force_locale
 
 from app.audience import members
 from app.extensions import csrf
 from app.fan.blueprint import bp
-from app.fan.unsubscribe import TOKEN, one_click_answer, one_click_asked, token_page
+from app.fan.unsubscribe import TOKEN, one_click_answer, one_click_asked, spoken, token_page
 from app.models import AudienceMember
 
 
@@ -24,9 +25,9 @@ def member_or_404(token: str) -> AudienceMember:
 
 def page(member: AudienceMember, done: bool):
     name = members.artist_name(member.workspace_id)
-    return token_page(
-        render_template("fan/withdraw.html", member=member, artist_name=name, done=done)
-    )
+    with force_locale(spoken(member.language)):
+        html = render_template("fan/withdraw.html", member=member, artist_name=name, done=done)
+    return token_page(html)
 
 
 @bp.get("/a/<token>")

@@ -45,6 +45,9 @@ class AudienceMember(db.Model):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(db.String(254))  # normalized, lower-cased
     platform: Mapped[str] = mapped_column(db.String(32))  # the one the fan chose last
+    # The language of the page the fan last joined from (app/languages.py): announcements
+    # and the withdrawal page speak it.
+    language: Mapped[str] = mapped_column(db.String(8), default="en", server_default="en")
     country: Mapped[str | None] = mapped_column(db.String(2))  # where known
     first_campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaign.id", ondelete="SET NULL")

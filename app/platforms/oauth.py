@@ -162,14 +162,12 @@ class OAuthClient(HttpClient):
         token_url: str,
         client_id: str | None,
         client_secret: str | None,
-        revoke_url: str | None = None,
         timeout=DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
     ):
         super().__init__(api_url=api_url, timeout=timeout, session=session)
         self.authorize_url = authorize_url
         self.token_url = token_url
-        self.revoke_url = revoke_url
         self.client_id = client_id
         self.client_secret = client_secret
 
@@ -204,16 +202,6 @@ class OAuthClient(HttpClient):
         )
         tokens = tokens_from(token)
         return Connected(tokens, self.account_id(token, tokens))
-
-    def revoke(self, tokens: Tokens) -> None:
-        """RFC 7009: revoking the refresh token ends the whole grant (its access tokens too)."""
-        auth = self.client_auth()
-        form = {"token": tokens.refresh_token or tokens.access_token, "client_id": self.client_id}
-        if auth["client_secret"]:
-            form["client_secret"] = auth["client_secret"]
-        response = send(self.session, "POST", self.revoke_url, data=form, timeout=self.timeout)
-        if response.status_code >= 400:
-            raise PermanentError(f"the platform refused the revocation ({response.status_code})")
 
     def check(self, tokens: Tokens, on_refresh: TokenSaver) -> None:
         """A refresh proves the grant still stands (and renews the access token)."""

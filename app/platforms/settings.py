@@ -20,7 +20,6 @@ URLS: dict[str, str] = {
     "TIDAL_API_URL": "https://openapi.tidal.com/v2",
     "TIDAL_AUTHORIZE_URL": "https://login.tidal.com/authorize",
     "TIDAL_TOKEN_URL": "https://auth.tidal.com/v1/oauth2/token",
-    "TIDAL_REVOKE_URL": "https://auth.tidal.com/v1/oauth2/revoke",
     "GOOGLE_AUTHORIZE_URL": "https://accounts.google.com/o/oauth2/v2/auth",
     "GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
     "GOOGLE_REVOKE_URL": "https://oauth2.googleapis.com/revoke",

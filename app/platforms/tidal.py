@@ -91,7 +91,6 @@ class TidalClient(OAuthClient):
             api_url=settings.url(config, "TIDAL_API_URL"),
             authorize_url=settings.url(config, "TIDAL_AUTHORIZE_URL"),
             token_url=settings.url(config, "TIDAL_TOKEN_URL"),
-            revoke_url=settings.url(config, "TIDAL_REVOKE_URL"),
             client_id=config.get("TIDAL_CLIENT_ID"),
             client_secret=config.get("TIDAL_CLIENT_SECRET"),
             country=config.get("TIDAL_COUNTRY") or "US",

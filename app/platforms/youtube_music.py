@@ -69,9 +69,10 @@ class YouTubeMusicClient(OAuthClient):
     scope = SCOPE
     web_url = "https://music.youtube.com"
 
-    def __init__(self, *, api_key: str | None, odesli=None, **common):
+    def __init__(self, *, api_key: str | None, revoke_url: str, odesli=None, **common):
         super().__init__(**common)
         self.api_key = api_key
+        self.revoke_url = revoke_url
         self.odesli = odesli
 
     @classmethod
@@ -87,6 +88,16 @@ class YouTubeMusicClient(OAuthClient):
             odesli=OdesliClient.from_config(config),
             timeout=settings.timeout(config),
         )
+
+    def revoke(self, tokens: Tokens) -> None:
+        """Google's revocation endpoint (RFC 7009): revoking the refresh token ends the whole
+        grant, its access tokens too. (TIDAL documents none: platforms.md.)"""
+        form = {"token": tokens.refresh_token or tokens.access_token, "client_id": self.client_id}
+        if self.client_secret:
+            form["client_secret"] = self.client_secret
+        response = send(self.session, "POST", self.revoke_url, data=form, timeout=self.timeout)
+        if response.status_code >= 400:
+            raise PermanentError(f"the platform refused the revocation ({response.status_code})")
 
     # -- finding the release ------------------------------------------------------------
 

@@ -11,10 +11,10 @@ import functools
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from app import bounces, clock
+from app import bounces, clock, languages
 from app.auth import mail
 from app.extensions import db
 from app.models import Campaign, Connection, Signup
@@ -98,13 +98,13 @@ def _broken(connection: Connection) -> None:
     db.session.commit()
     if claimed and not bounces.among([signup.email]):
         campaign = db.session.get(Campaign, connection.campaign_id)
-        mail.send(
-            signup.email,
-            f"Connect again so {campaign.title} is saved on release day",
+        mail.send_to_fan(
+            signup,
+            _l("Connect again so %(title)s is saved on release day", title=campaign.title),
             "reconnect",
             campaign=campaign,
-            link=f"{current_app.config['PUBLIC_URL']}/{campaign.slug}",
-            data_page=mail.link("fan.unsubscribe_page", token=signup.unsubscribe_token),
+            # The page in the fan's language (an English one keeps its plain address).
+            link=mail.link("fan.page", slug=campaign.slug, lang=languages.named(signup.language)),
         )
 
 

@@ -33,7 +33,7 @@ from email.utils import formatdate, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 
 from app import bounces, languages
 from app.extensions import db
@@ -104,7 +104,7 @@ def build(row, release: Release) -> EmailMessage:
         "release": release,
         "listen": wording.listen(row.platform),
         "pre_save_page": wording.pre_save_page_of(release.artist_name),
-        "lang_tag": languages.tag(str(get_locale())),
+        "lang_tag": languages.current_tag(),
         "link": personal_link(row.signup_id, "email"),
         "unsubscribe_url": unsubscribe,
     }

@@ -36,6 +36,7 @@ from flask import current_app, g
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection as DatabaseConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.sql import Executable
 
 from app import clock
 from app.extensions import db
@@ -202,10 +203,23 @@ def revive_expired_leases(now: datetime) -> int:
 # -- outcomes ----------------------------------------------------------------------------------
 
 
-def record(lease: Lease, delivery_id: int, **values) -> bool:
-    """Write a claimed row's outcome, if this claim still holds it; committed at once."""
+def record(lease: Lease, delivery_id: int, then: Executable | None = None, **values) -> bool:
+    """Write a claimed row's outcome, if this claim still holds it; committed at once.
+    `then`: a statement (the row's id bound as `b_id`) that belongs to the outcome, run in
+    its transaction only if the outcome was written."""
     statement, params = _against_claim(lease, delivery_id, values)
-    result = _patiently(delivery_id, lambda: _outcomes().execute(statement, params))
+    if then is None:
+        result = _patiently(delivery_id, lambda: _outcomes().execute(statement, params))
+    else:
+
+        def write():
+            with db.engine.begin() as connection:
+                result = connection.execute(statement, params)
+                if result.rowcount:
+                    connection.execute(then, {"b_id": delivery_id})
+                return result
+
+        result = _patiently(delivery_id, write)
     if not result.rowcount:
         log.warning("delivery %s: lease lost before its outcome was recorded", delivery_id)
     return bool(result.rowcount)
@@ -276,10 +290,13 @@ def _outcome_statement(columns: tuple[str, ...]):
     )
 
 
-def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
+def done(
+    lease: Lease, delivery_id: int, verified: bool | None = None, then: Executable | None = None
+) -> bool:
     return record(
         lease,
         delivery_id,
+        then,
         state="done",
         step=None,
         verified=verified,
@@ -288,10 +305,11 @@ def done(lease: Lease, delivery_id: int, verified: bool | None = None) -> bool:
     )
 
 
-def failed(lease: Lease, delivery_id: int, reason: str) -> bool:
+def failed(lease: Lease, delivery_id: int, reason: str, then: Executable | None = None) -> bool:
     """The row failed for good. A fan's save, email or push is reported as delivery.failed
     in the same transaction (its own, on a connection of its own: failures are few), so the
-    event exists exactly when the failure was recorded by the claim holding the row."""
+    event exists exactly when the failure was recorded by the claim holding the row. `then`
+    as for `record`."""
     reason = reason[:500]
     values = {"state": "failed", "last_error": reason, "done_at": clock.now()}
     statement, params = _against_claim(lease, delivery_id, values)
@@ -305,6 +323,8 @@ def failed(lease: Lease, delivery_id: int, reason: str) -> bool:
             row = connection.execute(statement, params).first()
             if row is not None and row.kind in DELIVERY_KINDS:
                 webhook_events.delivery_failed(connection, row, reason)
+            if row is not None and then is not None:
+                connection.execute(then, {"b_id": delivery_id})
             return row
 
     if _patiently(delivery_id, write) is None:
@@ -331,9 +351,11 @@ def retry_later(
     reason: str,
     retry_after: float | None = None,
     step: str | None = None,
+    then: Executable | None = None,
 ) -> bool:
-    """A temporary failure: due again after a backoff, or failed once the window is over.
-    `delivery`: anything with the row's `id`, `attempts` and `due_since`."""
+    """A temporary failure: due again after a backoff, or failed once the window is over
+    (with `then`, as for `failed`). `delivery`: anything with the row's `id`, `attempts`
+    and `due_since`."""
     now = clock.now()
     since = delivery.due_since or now
     if now - since >= RETRY_WINDOW:
@@ -342,6 +364,7 @@ def retry_later(
             delivery.id,
             f"{reason} (gave up after {delivery.attempts} attempts over "
             f"{(now - since).total_seconds() / 3600:.0f} h)",
+            then,
         )
     wait = timedelta(seconds=backoff(delivery.attempts, retry_after))
     return record(

@@ -1,8 +1,10 @@
 """Release-day direct saves: the release added to the library of each fan who connected.
 
-A revoked connection fails at once and marks the Connection revoked; it is never retried.
-A save accepted but not proven (Apple) is looked for in the fan's library VERIFY_AFTER later
-instead of waiting. A refreshed token is stored the moment the client has it.
+A revoked connection fails at once; it is never retried. A save accepted but not proven
+(Apple) is looked for in the fan's library VERIFY_AFTER later instead of waiting. A
+refreshed token is stored the moment the client has it. Once the save is done or has
+finally failed, nothing will use the fan's platform tokens again: they are deleted in the
+transaction that records the outcome (app/retention.py's periodic job is the safety net).
 """
 
 import logging
@@ -10,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, select
 
 from app import clock
 from app.extensions import db
@@ -31,6 +33,11 @@ from app.release_day.outbox import Lease, done, failed, in_parallel, record, ret
 log = logging.getLogger(__name__)
 
 VERIFY_AFTER = timedelta(minutes=2)  # Apple: look in the fan's library this much later
+# Run with a save's final outcome: the fan's tokens go with it.
+SPENT_TOKENS = delete(Connection).where(
+    Connection.signup_id
+    == select(Delivery.signup_id).where(Delivery.id == bindparam("b_id")).scalar_subquery()
+)
 
 
 def deliver_saves(lease: Lease) -> None:
@@ -50,7 +57,7 @@ def deliver_saves(lease: Lease) -> None:
         if link is None:  # a link can only be added, so this is a row woken too early
             record(lease, delivery.id, state="waiting", next_attempt_at=None)
         elif connection.status == "revoked":
-            failed(lease, delivery.id, REVOKED)
+            failed(lease, delivery.id, REVOKED, SPENT_TOKENS)
         else:
             saves.append(Save.of(delivery, connection, link))
     db.session.rollback()  # read all it needs: hold no transaction while saving
@@ -116,21 +123,20 @@ def _saved(lease: Lease, save: Save, outcome: Future) -> None:
     try:
         result = outcome.result()
     except PermanentError as error:
-        if error.reason == REVOKED:
-            _mark_revoked(save.connection_id)
-        failed(lease, save.id, error.reason)
+        failed(lease, save.id, error.reason, SPENT_TOKENS)
         return
     except (TemporaryError, NotFound) as error:
-        retry_later(lease, save, str(error), getattr(error, "retry_after", None), step=save.step)
+        retry_after = getattr(error, "retry_after", None)
+        retry_later(lease, save, str(error), retry_after, step=save.step, then=SPENT_TOKENS)
         return
     except Exception as error:
         log.exception("save %s failed unexpectedly", save.id, exc_info=error)
-        retry_later(lease, save, f"unexpected error: {error.__class__.__name__}")
+        retry_later(lease, save, f"unexpected error: {error.__class__.__name__}", then=SPENT_TOKENS)
         return
     if isinstance(result, bool):  # the look in the library
-        done(lease, save.id, verified=result)
+        done(lease, save.id, verified=result, then=SPENT_TOKENS)
     elif result.verified or not isinstance(client_for(save.platform), VerifiableSaveClient):
-        done(lease, save.id, verified=result.verified)
+        done(lease, save.id, verified=result.verified, then=SPENT_TOKENS)
     else:
         # Accepted but not proven (Apple): look in the library later instead of waiting.
         record(
@@ -149,14 +155,4 @@ def _store_tokens(connection_id: int, tokens: Tokens) -> None:
     connection = db.session.get(Connection, connection_id)
     connection.store_tokens(tokens, refreshed=True)
     connection.status = "valid"
-    db.session.commit()
-
-
-def _mark_revoked(connection_id: int) -> None:
-    db.session.execute(
-        update(Connection)
-        .where(Connection.id == connection_id)
-        .values(status="revoked", updated_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
     db.session.commit()

@@ -23,7 +23,6 @@ PATHS: dict[str, str] = {
     "TIDAL_API_URL": "/tidal/v2",
     "TIDAL_AUTHORIZE_URL": "/tidal/login/authorize",
     "TIDAL_TOKEN_URL": "/tidal/auth/v1/oauth2/token",
-    "TIDAL_REVOKE_URL": "/tidal/auth/v1/oauth2/revoke",
     "GOOGLE_AUTHORIZE_URL": "/youtube/accounts/o/oauth2/v2/auth",
     "GOOGLE_TOKEN_URL": "/youtube/oauth2/token",
     "GOOGLE_REVOKE_URL": "/youtube/oauth2/revoke",

@@ -19,6 +19,8 @@ Served under /simulator/tidal: `/login/authorize`, `/auth/v1/oauth2/token` and `
   `ALREADY_PRESENT`; the others are added. ⚠️ The spec names the reasons, not the exact
   shape of an entry; the simulator sends `{"id", "type", "reason"}`. The same item twice in
   one request is `409 DUPLICATE_ITEMS_IN_COLLECTION`.
+- No token revocation endpoint: TIDAL documents none (platforms.md §4), so none is served
+  and Dropday calls none.
 - Collections honour `Idempotency-Key`: the same key from the same user replays the first
   answer; the same key with a different body is `422 IDEMPOTENT_REQUEST_PAYLOAD_MISMATCH`.
 """
@@ -180,18 +182,6 @@ def token():
             return oauth_error("invalid_grant", f"Refresh token {problem.reason}", sub_status=11101)
         return _token_answer(issued, scope=issued.access.scope, refresh=False)
     return oauth_error("unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
-
-
-@sim_route(P, "/auth/v1/oauth2/revoke", methods=("POST",))
-def revoke():
-    """RFC 7009: 200 whether or not the token was known, once it no longer works."""
-    sim = current_simulator()
-    client_id, _ = client_credentials()
-    if not sim.check_client(P, client_id, None):
-        return oauth_error("invalid_client", "Client not found", 401)
-    with sim.lock:
-        sim.tokens.revoke_grant(P, client_id, request.form.get("token"))
-    return Response(status=200)
 
 
 def s256(verifier: str) -> str:

@@ -126,8 +126,11 @@ class ReleaseDay:
         self.fans.append(fan)
         return fan
 
-    def direct_fan(self, campaign, platform: str, email: str | None = None) -> Fan:
-        """A fan who connected `platform`: tokens the simulator really issued."""
+    def direct_fan(
+        self, campaign, platform: str, email: str | None = None, language: str = "en"
+    ) -> Fan:
+        """A fan who connected `platform` on a page in `language`: tokens the simulator
+        really issued."""
         n = next(_seq)
         listener = f"listener{n}"
         self.sim.add_listener(listener)
@@ -159,7 +162,9 @@ class ReleaseDay:
         )
         with self.app.app_context():
             # Recorded as the fan page records a connection.
-            signup = record_direct_signup(campaign, platform, Connected(tokens, listener), email)
+            signup = record_direct_signup(
+                campaign, platform, Connected(tokens, listener), email, language=language
+            )
             fan = Fan(signup.id, email=email, listener=listener, platform=platform)
         self.fans.append(fan)
         return fan

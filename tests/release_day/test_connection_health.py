@@ -61,3 +61,40 @@ def test_a_revoked_apple_music_token_is_found_broken(rd, artist, mailbox_message
     _check(rd)
     assert _health(rd) == {fan.signup_id: "broken"}
     assert [m["To"] for m in mailbox_messages()] == ["apple@example.com"]
+
+
+def test_the_reconnect_email_speaks_the_language_the_fan_signed_up_in(rd, artist, mailbox_messages):
+    campaign = rd.campaign(artist, platforms=["tidal"], released_ago=-timedelta(hours=23))
+    fan = rd.direct_fan(campaign, "tidal", email="fan@example.com", language="fr")
+    rd.sim.revoke(fan.listener, "tidal")
+    _check(rd)
+    [message] = mailbox_messages()  # over real SMTP
+    title = campaign.title
+    assert message["Subject"] == (
+        f"Reconnectez-vous pour que {title} soit enregistré le jour de la sortie"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert f"Votre connexion pour « {title} »" in text
+    assert f"Se reconnecter: http://localhost/{campaign.slug}?lang=fr" in text
+    assert '<html lang="fr">' in message.get_body(("html",)).get_content()
+
+
+def test_a_fan_who_connects_again_after_the_email_counts_as_reconnected(
+    rd, artist, mailbox_messages
+):
+    campaign = rd.campaign(artist, platforms=["tidal"], released_ago=-timedelta(hours=23))
+    fan = rd.direct_fan(campaign, "tidal", email="fan@example.com")
+    rd.sim.revoke(fan.listener, "tidal")
+    _check(rd)
+    assert _health(rd) == {fan.signup_id: "broken"}
+    again = rd.direct_fan(campaign, "tidal", email="fan@example.com")  # from the email's link
+    assert again.signup_id == fan.signup_id  # the same signup, with fresh tokens
+    assert _health(rd) == {fan.signup_id: "reconnected"}
+    rd.sim.advance(hours=22, minutes=30)  # the check an hour before: the new access works
+    _check(rd)
+    assert _health(rd) == {fan.signup_id: "reconnected"}
+    assert len(mailbox_messages()) == 1
+    client = rd.app.test_client()
+    log_in(client, artist.email)
+    tab = client.get(f"/dashboard/campaigns/{campaign.id}/release-day").text
+    assert "0 healthy" in tab and "0 broken" in tab and "1 reconnected" in tab

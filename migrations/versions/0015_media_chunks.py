@@ -8,8 +8,8 @@ Revises: 0013_audience
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_media_chunks"
-down_revision = "0013_audience"
+revision = "0015_media_chunks"
+down_revision = "0014_audience_workspace"
 branch_labels = None
 depends_on = None
 
