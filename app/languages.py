@@ -8,9 +8,9 @@ Accept-Language (the answer then says `Vary: Accept-Language`). Artists' pages s
 import functools
 
 from flask import has_request_context, request
+from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
-from flask_babel import get_locale
 
 DEFAULT = "en"
 # Code -> the language's own name, as the menu shows it; Babel catalogues in translations/.

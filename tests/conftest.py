@@ -178,24 +178,6 @@ def base_config(database_url, redis_url, mail_server, tmp_path_factory):
     }
 
 
-@pytest.fixture
-def empty_database(database_url, tmp_path):
-    """A database of its own, so the shared test schema is never rolled back."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'populated.db'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
-
-
 @pytest.fixture(scope="session")
 def migrated(base_config):
     """The schema, built by the migrations (as production builds it)."""
@@ -386,21 +368,3 @@ def simulator_server(base_config, migrated, redis_url):
         simulator_defaults.point_at(app.config, server.url + "/simulator")
         yield server
     close_app(app)
-
-
-@pytest.fixture
-def empty_database(database_url, tmp_path):
-    """A database of its own, so the shared test schema is never rolled back."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'populated.db'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()

@@ -33,7 +33,6 @@ ROUTES = [
     ("GET", "/dashboard/campaigns/{id}/subscribers.csv", None),
     ("GET", "/dashboard/campaigns/{id}/release-day", None),
     ("POST", "/dashboard/campaigns/{id}/release-day/check", {}),
-    ("POST", "/dashboard/campaigns/{id}/release-day/retry-saves", {}),
     ("GET", "/dashboard/campaigns/{id}/insights", None),
     ("GET", "/dashboard/campaigns/{id}/insights/summary.csv", None),
     ("POST", "/dashboard/campaigns/{id}/insights/channels", {"name": "Mine now"}),

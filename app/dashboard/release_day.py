@@ -16,7 +16,7 @@ from app.dashboard.blueprint import bp
 from app.dashboard.release_report import delivery_log, overview, template_context
 from app.extensions import htmx, limiter
 from app.htmx_fragments import fragment_request
-from app.release_day import deliver, detect, health
+from app.release_day import detect, health
 from app.workspaces.scope import workspace_campaign
 
 PARTS = {"release-day-status": "status", "delivery-log": "log"}
@@ -70,15 +70,4 @@ def check_now(campaign_id: int):
         flash("Checking every platform now; the result appears below in a few seconds.", "success")
     else:
         flash("A check is running already; its result appears below shortly.", "success")
-    return redirect(url_for("dashboard.release_day", campaign_id=campaign.id), 303)
-
-
-@bp.post("/campaigns/<int:campaign_id>/release-day/retry-saves")
-def retry_failed_saves(campaign_id: int):
-    campaign = workspace_campaign(campaign_id)
-    count = deliver.retry_failed_saves(campaign.id)
-    if count:
-        flash(f"{count} failed save(s) will be tried again now.", "success")
-    else:
-        flash("There were no failed saves to retry.", "success")
     return redirect(url_for("dashboard.release_day", campaign_id=campaign.id), 303)

@@ -89,10 +89,6 @@ class Overview:
     def alert(self) -> bool:
         return self.campaign.alerted_at is not None and self.campaign.phase != "live"
 
-    @property
-    def failed_saves(self) -> int:
-        return self.counts["save"]["failed"]
-
     def click_rows(self) -> list[tuple[str, dict[str, int], int]]:
         """(platform name, {source: clicks}, total) for every platform that had a click."""
         rows: dict[str | None, dict[str, int]] = {}

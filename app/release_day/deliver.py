@@ -15,13 +15,13 @@ import logging
 import time
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import clock
 from app.audience import announcement_mail
 from app.extensions import db
 from app.jobs import enqueue
-from app.models import Connection, Delivery
+from app.models import Delivery
 from app.release_day import mail, push, saves, webhooks
 from app.release_day.outbox import STOPPING, claim_due, close_outcomes, kept_alive, renew
 
@@ -89,34 +89,3 @@ def kick_deliveries() -> int:
     """Start delivery jobs now rather than at the next tick (after a conversion, a link
     found, a retry requested)."""
     return enqueue_deliveries(clock.now())
-
-
-def retry_failed_saves(campaign_id: int) -> int:
-    """The artist's "Retry failed saves": failed saves are due again with a fresh window
-    (revoked connections stay failed: only the fan can fix those). Returns how many."""
-    now = clock.now()
-    revoked = select(Connection.signup_id).where(
-        Connection.campaign_id == campaign_id, Connection.status == "revoked"
-    )
-    count = db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.campaign_id == campaign_id,
-            Delivery.kind == "save",
-            Delivery.state == "failed",
-            Delivery.signup_id.not_in(revoked),
-        )
-        .values(
-            state="due",
-            step=None,
-            next_attempt_at=now,
-            due_since=now,
-            done_at=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if count:
-        kick_deliveries()
-    return count
