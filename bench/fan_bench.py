@@ -68,7 +68,8 @@ def seed(args):
 
 
 def signups(args):
-    """`count` signups for a campaign in one INSERT ... SELECT generate_series."""
+    """`count` confirmed signups for a campaign in one INSERT ... SELECT generate_series
+    (the export leaves out signups a double opt-in has not confirmed)."""
     from app.extensions import db
 
     app = _app()
@@ -76,12 +77,12 @@ def signups(args):
         db.session.execute(
             text(
                 "INSERT INTO signup (campaign_id, platform, mode, email, consent_version,"
-                " unsubscribe_token, created_at, updated_at, unsubscribed_at)"
+                " unsubscribe_token, created_at, updated_at, confirmed_at, unsubscribed_at)"
                 " SELECT :campaign,"
                 " (ARRAY['spotify','deezer','amazon_music','soundcloud','youtube','other'])"
                 "[1 + n % 6],"
                 " 'email', 'fan' || n || '@example.com', 1, md5(:campaign || '-' || n),"
-                " at, at, CASE WHEN n % 50 = 0 THEN now() END"
+                " at, at, at, CASE WHEN n % 50 = 0 THEN now() END"
                 " FROM generate_series(1, :count) AS n,"
                 " LATERAL (SELECT now() - interval '1 second' * (:count - n) AS at) AS t"
             ),
