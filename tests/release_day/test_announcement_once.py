@@ -54,8 +54,8 @@ def day(simulator, vapid_private_key, smtp, database_url, redis_url, tmp_path): 
     make = Factories(app)
     artist = make.artist()
     campaign = make.campaign(artist, artist_name="Ada")
-    add_members(app, artist.id, campaign.id, FANS)
-    add_members(app, artist.id, campaign.id, WITHDRAWN, start=FANS, withdrawn_at=sim.now())
+    add_members(app, campaign.id, FANS)
+    add_members(app, campaign.id, WITHDRAWN, start=FANS, withdrawn_at=sim.now())
     day.env = _worker_env(app, simulator, smtp, database_url, redis_url, tmp_path)
     day.smtp = smtp
     with app.app_context():
