@@ -12,7 +12,7 @@ from sqlalchemy import Text, select, type_coerce
 
 from app import clock
 from app.extensions import db
-from app.models import Artist, AudienceMember, Connection, PendingConnect, Signup
+from app.models import Artist, AudienceMember, Campaign, Connection, PendingConnect, Signup
 from tests.factories import Factories, serve_at
 from tests.platforms.conftest import simulator  # noqa: F401  (the live simulator fixture)
 from tests.platforms.consent import callback, consent
@@ -331,10 +331,11 @@ def test_the_direct_save_email_step_offers_the_future_releases_box_unticked(site
     )
     assert done.status_code == 200, done.text
     [member] = rows(site, AudienceMember)
-    assert (member.email, member.platform, member.artist_id) == (
+    [campaign] = rows(site, Campaign)
+    assert (member.email, member.platform, member.workspace_id) == (
         "fan@example.com",
         "tidal",
-        site.owner_id,
+        campaign.workspace_id,  # the audience is the campaign's workspace's
     )
     assert member.consent_version == 1 and member.consented_at is not None
 

@@ -3,6 +3,11 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+# expect() waits 5 s by default whatever the page's timeout; on two cores shared with the rest
+# of the suite a preview rendered from an upload can take longer, so it waits as pages do.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = [
