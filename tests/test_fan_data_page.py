@@ -97,6 +97,8 @@ def test_the_page_its_buttons_and_their_answers_speak_the_fan_s_language(app, cl
     assert '<html lang="de">' in page and "Was Dropday über dich speichert" in page
     assert "Plattform verbunden</dt><dd>Ja" in page and "Benachrichtigungen</dt><dd>An" in page
     assert "Bestätigt</dt><dd><time" in page  # a signup without double opt-in stands confirmed
+    # The consent the fan gave, in the words they read it in.
+    assert "Mit dem Verbinden erlaubst du Dropday, „Night Drive“ von" in page
     for button in ("Abmelden", "TIDAL trennen", "Benachrichtigungen ausschalten", "Alles löschen"):
         assert f">{button}</button>" in page
     assert "Alles ist gelöscht" not in page

@@ -52,10 +52,11 @@ def token_page(html: str):
 
 def _page(signup: Signup, notice: str = ""):
     campaign = db.session.get(Campaign, signup.campaign_id)
-    consent_text = consent.text(
-        signup.consent_version, signup.mode, title=campaign.title, artist=campaign.artist_name
-    )
     with force_locale(spoken(signup.language)):
+        # The consent in the words the fan read it in: their page's language.
+        consent_text = consent.text(
+            signup.consent_version, signup.mode, title=campaign.title, artist=campaign.artist_name
+        )
         html = render_template(
             "fan/unsubscribe.html",
             signup=signup,
