@@ -153,6 +153,9 @@ def load(overrides: dict | None = None) -> dict:
         "FAN_PAGE_CACHE_SECONDS": float(env.get("FAN_PAGE_CACHE_SECONDS", "5")),
         # Seconds each web process sums visits in memory before writing them (0: at once).
         "INSIGHTS_FLUSH_SECONDS": float(env.get("INSIGHTS_FLUSH_SECONDS", "2")),
+        # Off: the fan pages send no visit beacon and no visit is counted (signups, clicks and
+        # the rest still are), for a server whose owner wants no visit analytics at all.
+        "COUNT_VISITS": _bool(env.get("COUNT_VISITS"), True),
         # Announcements to the audience an owner may send in any 24 hours (one per campaign).
         "ANNOUNCEMENTS_PER_DAY": int(env.get("ANNOUNCEMENTS_PER_DAY", "2")),
         # How many reverse proxies in front of the app set X-Forwarded-For (app/proxies.py).

@@ -10,7 +10,8 @@
 #
 # Settings (environment): BENCH_DATABASE (default postgresql://postgres@127.0.0.1:5432/bench_fan,
 # dropped and created by this script), BENCH_REDIS (default redis://127.0.0.1:6379/5),
-# DURATION (default 20s), CONNECTIONS (default 64), EXPORT_ROWS (default 1000000).
+# DURATION (default 20s), CONNECTIONS (default 64), EXPORT_ROWS (default 1000000), PARTS (default
+# "page beacon signups export": which parts run; bench/insights.py runs "page beacon" and "page").
 # The trivial route is /healthz: the same app, one `SELECT 1` and one Redis PING, no template.
 # A static file the app serves itself (/static/css/fan.css through WhiteNoise: no database,
 # no template) runs too, as the floor of what a request through this app costs. Part 1 asks
@@ -24,6 +25,8 @@ REDIS=${BENCH_REDIS:-redis://127.0.0.1:6379/5}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 EXPORT_ROWS=${EXPORT_ROWS:-1000000}
+PARTS=" ${PARTS:-page beacon signups export} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 PY=.venv/bin/python
 [ -x "$PY" ] || { echo "Run 'make test' (or 'make dev') first: it creates .venv." >&2; exit 1; }
 export PATH="$PWD/.venv/bin:$PATH"
@@ -90,6 +93,7 @@ run_wrk() {  # name url [lua script [its arguments...]]
   eval "${key}_rps=$rps ${key}_p99=$p99 ${key}_cpu=$cpu"
 }
 
+if part page; then
 echo
 echo "== Part 1: pre-save page vs trivial route ($CONNECTIONS connections, $DURATION each, compressed)"
 WRK_HEADERS=(-H "Accept-Encoding: br, gzip")
@@ -112,14 +116,16 @@ print(f'  ratio page/static file: {page / static:.2f} req/s, by web CPU {static_
 load
 
 WRK_HEADERS=()
+fi
 
+if part beacon; then
 echo
 echo "== Part 1b: counting visits (the beacon each page view sends; target >= 2,000 req/s)"
 # Warmed like the page: each process meets the 1,000 user agents (bot and device checks are
 # cached per agent) and writes the day's first digests once.
 wrk -t2 -c"$CONNECTIONS" -d3s -s bench/beacon.lua "$BASE/bench-release/v" >/dev/null
 run_wrk "visit beacon /bench-release/v" "$BASE/bench-release/v" bench/beacon.lua
-$PY -c "
+part page && $PY -c "
 import sys
 page, page_cpu, beacon, beacon_cpu = map(float, sys.argv[1:])
 print(f'  page views/s with their beacon, by web CPU: {1000 / (page_cpu + beacon_cpu) * 2:.0f} '
@@ -128,7 +134,9 @@ print('  the page itself counts nothing (a cache may answer it): its own req/s i
 " "$pre_save_page__bench_release_rps" "$pre_save_page__bench_release_cpu" \
   "$visit_beacon__bench_release_v_rps" "$visit_beacon__bench_release_v_cpu"
 load
+fi
 
+if part signups; then
 echo
 echo "== Part 2: email signups, unique addresses ($CONNECTIONS connections, $DURATION)"
 FORM=$(curl -fsS "$BASE/bench-release/email/spotify")
@@ -149,6 +157,9 @@ print(f'  signups recorded: {after - before:,} in {ended - started:.1f} s = {(af
 " "$BEFORE" "$AFTER" "$STARTED" "$ENDED"
 load
 
+fi
+
+if part export; then
 echo
 echo "== Part 3: CSV export of $EXPORT_ROWS signups over HTTP"
 SEED_START=$(date +%s.%N)
@@ -163,3 +174,4 @@ echo "== Subscribers tab on that campaign: page 1 vs the last page (keyset pagin
 DEEP=$($PY bench/fan_bench.py deep-cursor "$EXPORT_ID")
 $PY bench/fan_bench.py pages "$BASE" "$EXPORT_ID" "$DEEP"
 load
+fi

@@ -10,13 +10,18 @@ grain counting writes) gets its totals and a row for each value of each dimensio
 sources, 5 channels, 30 countries, 3 devices, 3 OS, UTM, 8 platforms, ...), about as many
 rows as the busiest real campaign could make. Then times
 the tab and each CSV for the 7-day, 90-day and all-time ranges (the app's test client,
-logged in; median of 5), and the visit beacon's requests/s in one process.
+logged in; median of 5), and the visit beacon's requests/s in one process. Last, in the
+same run, bench/fan_page.sh under gunicorn: the fan page's requests/s with visits counted
+and with COUNT_VISITS=0, in turns, and the beacon's.
 
-A benchmark, not a test: it prints figures (target: each page or CSV under 300 ms).
+A benchmark, not a test: it prints figures (targets: each page or CSV under 300 ms;
+counting costs the page at most 10% of its requests/s; the beacon at least 2,000 req/s).
 """
 
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -207,6 +212,61 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"\nvisit beacon, one process, one thread, in-process client: {n / elapsed:,.0f} req/s")
     print(f"load: {os.getloadavg()} on {os.cpu_count()} cores (the machine is shared)")
+    what_counting_costs()
+
+
+PAGE_LINE = re.compile(r"pre-save page /bench-release\s+(\d+) req/s.*web CPU\s+([\d.]+)")
+BEACON_LINE = re.compile(r"visit beacon /bench-release/v\s+(\d+) req/s.*web CPU\s+([\d.]+)")
+
+
+def fan_page(count_visits: bool) -> str:
+    """One bench/fan_page.sh run of the page (and, when counting, the beacon) under gunicorn
+    as the Procfile starts it; its output."""
+    settings = {
+        "COUNT_VISITS": "1" if count_visits else "0",
+        "PARTS": "page beacon" if count_visits else "page",
+        "DURATION": os.environ.get("DURATION", "10s"),
+    }
+    done = subprocess.run(
+        ["bash", str(ROOT / "bench/fan_page.sh")],
+        env=os.environ | settings,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def what_counting_costs(rounds: int = int(os.environ.get("ROUNDS", "4"))) -> None:
+    """The fan page's requests/s with visits counted and with COUNT_VISITS off (no beacon in
+    the page, nothing counted), in turns so a change in the machine's load falls on both."""
+    print("\nthe fan page with and without counting visits (bench/fan_page.sh, in turns):")
+    pages: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    beacons, beacon_cpu = [], []
+    for turn in range(rounds):
+        for counting in (True, False) if turn % 2 == 0 else (False, True):  # on off, off on...
+            out = fan_page(counting)
+            rps, ms = PAGE_LINE.search(out).groups()
+            pages[counting].append(float(rps))
+            cpu[counting].append(float(ms))
+            label = "counting visits" if counting else "COUNT_VISITS=0 "
+            print(f"  page, {label}: {float(rps):,.0f} req/s, web CPU {ms} ms/request")
+            if counting:
+                rps, ms = BEACON_LINE.search(out).groups()
+                beacons.append(float(rps))
+                beacon_cpu.append(float(ms))
+    on, off = statistics.median(pages[True]), statistics.median(pages[False])
+    print(
+        f"  counting costs the page {max(0.0, 1 - on / off):.1%} of its req/s "
+        f"(median {on:,.0f} vs {off:,.0f}; target at most 10%)"
+    )
+    print(f"  visit beacon: median {statistics.median(beacons):,.0f} req/s (target >= 2,000)")
+    page_ms, beacon_ms = statistics.median(cpu[True]), statistics.median(beacon_cpu)
+    print(
+        f"  each page view also sends its beacon: by web CPU a view with its beacon costs "
+        f"{page_ms + beacon_ms:.2f} ms, the page alone {page_ms:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -281,3 +281,17 @@ def test_a_forwarded_address_counts_only_behind_the_configured_proxies(
     behind_one = make_app(TRUSTED_PROXIES=1)
     visit(behind_one.test_client(), "night-drive", **forwarded)
     assert count(app, campaign.id, "visit", "country", "US") == 1
+
+
+def test_a_server_that_counts_no_visits_sends_no_beacon_and_says_so(
+    app, client, logged_in, campaign
+):
+    app.config["COUNT_VISITS"] = False
+    page = client.get("/night-drive")
+    assert b"/night-drive/v" not in page.data and b"visit.js" not in page.data
+    # A page a cache kept from before still sends its beacon: answered, not counted.
+    assert visit(client, "night-drive").status_code == 204
+    assert client.get("/night-drive/v.gif", headers={"User-Agent": PHONE}).status_code == 200
+    assert count(app, campaign.id, "visit") == 0
+    tab = logged_in.get(f"/dashboard/campaigns/{campaign.id}/insights")
+    assert b"This server counts no visits" in tab.data

@@ -13,7 +13,7 @@ what that layer leaves to it (no such campaign, a body too large).
 
 import base64
 
-from flask import Request, abort, make_response, request
+from flask import Request, abort, current_app, make_response, request
 from werkzeug.datastructures import Headers
 
 from app.extensions import csrf
@@ -31,11 +31,12 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 def count(slug: str, request: Request, beacon: bool) -> bool:
     """Count `request` as a visit to the page at `slug` if a person made it (a beacon's
-    body is the page's `from`); False when there is no such campaign."""
+    body is the page's `from`); False when there is no such campaign. With COUNT_VISITS
+    off nothing is counted, but a page kept by a cache from before may still send one."""
     campaign = remembered_campaign(slug, lambda: find_campaign(slug))
     if campaign is None:
         return False
-    if attribution.person(request):
+    if current_app.config["COUNT_VISITS"] and attribution.person(request):
         given = (request.get_data(as_text=True) or None) if beacon else None
         page = "smart_link" if campaign.phase == "live" else "presave"
         counting.record_visit(campaign.id, page, attribution.of_request(request, given), request)
