@@ -13,13 +13,15 @@ UV_VERSION := 0.13.8
 .PHONY: dev test lint lock browser-deps marks translations clean
 
 # The venv installs exactly what requirements.lock pins (hashes checked), through uv, itself
-# pinned, so a new release of any dependency cannot break a fresh clone overnight.
+# pinned, so a new release of any dependency cannot break a fresh clone overnight. Bytecode is
+# compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process (each worker the
+# tests start, a restarted worker) would otherwise compile every dependency again (~5 s).
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --system-certs --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --system-certs --compile-bytecode --python $(BIN)/python --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --system-certs --python $(BIN)/python --no-deps -e .
 	touch $@
 

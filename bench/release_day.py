@@ -536,6 +536,10 @@ def chaos(n: int, args, stop: signal.Signals | None) -> dict:
                 Delivery.state == "done"
             )
         ).one()
+        finished = sorted(
+            (at - release_at).total_seconds()
+            for at in db.session.scalars(select(Delivery.done_at).where(Delivery.state == "done"))
+        )
         emails = set(
             db.session.scalars(
                 select(Signup.email)
@@ -575,6 +579,12 @@ def chaos(n: int, args, stop: signal.Signals | None) -> dict:
         },
         "first": (first - release_at).total_seconds() if first else float("nan"),
         "last": (last - release_at).total_seconds() if last else float("nan"),
+        "done_by": {
+            share: finished[min(len(finished) - 1, int(share * len(finished)))]
+            for share in (0.5, 0.9, 0.99)
+        }
+        if finished
+        else {},
         "stops": len(stops),
         "stop_seconds": max((entry[1] for entry in stops), default=0.0),
         "recoveries": recoveries,
@@ -590,6 +600,8 @@ def report_chaos(results: list[dict]) -> None:
         print(f"  lost        {r['lost']}")
         print(f"  duplicated  {r['duplicated']}  (sent, unconfirmed: {r['unconfirmed']})")
         print(f"  release moment -> first delivery {r['first']:.1f} s, last {r['last']:.1f} s")
+        shares = ", ".join(f"{share:.0%} by {at:.1f} s" for share, at in r["done_by"].items())
+        print(f"  deliveries done: {shares}")
         if r["stops"]:
             print(
                 f"  {r['stops']} stops, slowest exit {r['stop_seconds']:.1f} s; recovery after "
@@ -620,6 +632,12 @@ def main() -> None:
     parser.add_argument(
         "--chaos", action="store_true", help="calm, SIGKILL and SIGTERM runs (module docstring)"
     )
+    parser.add_argument(
+        "--runs",
+        type=lambda text: text.split(","),
+        default=["calm", "SIGKILL", "SIGTERM"],
+        help="which chaos runs, comma-separated (default calm,SIGKILL,SIGTERM)",
+    )
     args = parser.parse_args()
     redis = None
     if not args.redis_url:
@@ -628,7 +646,7 @@ def main() -> None:
         redis, args.redis_url = start_redis()
     if args.chaos:
         try:
-            stops = (None, signal.SIGKILL, signal.SIGTERM)
+            stops = [None if name == "calm" else signal.Signals[name] for name in args.runs]
             report_chaos([chaos(n, args, stop) for n in args.n or [10_000] for stop in stops])
         finally:
             if redis is not None:
