@@ -16,7 +16,7 @@ at its release moment.
 SIGTERM (what a PaaS sends on deploy) stops it warmly: a delivery job in hand finishes the
 effects in flight, records them, hands the rest of its batch back (outbox.STOPPING), and
 the worker exits, within seconds. Anything a killed worker leaves unfinished is taken over
-once its lease (30 s) runs out.
+once its lease (15 s; a release check's, 6 s) runs out.
 """
 
 import argparse

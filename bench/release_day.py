@@ -28,6 +28,7 @@ stop (until every row running at that moment was finished or claimed again).
 """
 
 import argparse
+import compileall
 import multiprocessing
 import os
 import secrets
@@ -300,6 +301,13 @@ def seed(app, sim, sim_url: str, n: int) -> int:
 
 
 # -- workers --------------------------------------------------------------------------------
+
+
+def compile_bytecode() -> None:
+    """Compile the project's bytecode once, as a deploy's build step does: where
+    PYTHONDONTWRITEBYTECODE is set, every restarted worker would compile it again."""
+    compileall.compile_dir(ROOT / "app", quiet=1)
+    compileall.compile_file(ROOT / "worker.py", quiet=1)
 
 
 def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
@@ -639,6 +647,7 @@ def main() -> None:
         help="which chaos runs, comma-separated (default calm,SIGKILL,SIGTERM)",
     )
     args = parser.parse_args()
+    compile_bytecode()
     redis = None
     if not args.redis_url:
         from app.local_redis import start_redis

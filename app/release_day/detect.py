@@ -49,9 +49,16 @@ HOURLY = (ALERT_AFTER + timedelta(days=7), timedelta(hours=1))
 SPARSE = (HOURLY[0] + timedelta(days=30), timedelta(hours=6))
 LAG_WINDOW = timedelta(hours=72)
 LAG_EVERY = timedelta(minutes=15)
-# A claimed check holds its campaign this long, renewed while it runs (outbox.kept_alive):
-# if its job was lost (its worker killed, Redis emptied), the next tick after it claims again.
-CHECK_LEASE = timedelta(seconds=30)
+# A claimed check holds its campaign while its job waits for a worker (CHECK_QUEUED), then,
+# once running, CHECK_LEASE at a time, renewed every CHECK_HEARTBEAT real seconds
+# (outbox.kept_alive). If its job was lost (its worker killed, Redis emptied), the next tick
+# after that claims again: a check killed at the release moment is run again within seconds.
+# Two checks that overlap anyway (a heartbeat starved that long) are harmless: links and
+# deliveries are unique per campaign and platform, per fan and kind, so the later one's
+# commit fails and nothing is done twice.
+CHECK_QUEUED = timedelta(seconds=30)
+CHECK_LEASE = timedelta(seconds=6)
+CHECK_HEARTBEAT = 2
 
 
 def next_check(release_at: datetime, now: datetime) -> datetime | None:
@@ -93,7 +100,7 @@ def check_now(campaign_id: int) -> bool:
 def claim_check(campaign_id: int, now: datetime, *conditions, by="schedule") -> bool:
     """Take the campaign's next check (a conditional update of its lease: one caller wins,
     given `conditions` too) and enqueue it with an id naming that lease, so it runs once."""
-    until = now + CHECK_LEASE
+    until = now + CHECK_QUEUED
     won = db.session.execute(
         update(Campaign)
         .where(
@@ -132,7 +139,8 @@ def platforms_to_find(campaign: Campaign, linked: set[str]) -> list[str]:
 
 def run_check(campaign_id: int, triggered_by: str = "schedule") -> str | None:
     """The job: one check of one campaign; returns the check's outcome (None: nothing to do)."""
-    with kept_alive(lambda: renew_check(campaign_id)):
+    renew_check(campaign_id)  # running now: the shorter lease starts
+    with kept_alive(lambda: renew_check(campaign_id), every=CHECK_HEARTBEAT):
         return _check(campaign_id, triggered_by)
 
 

@@ -53,7 +53,7 @@ from app.release_day.outbox import (
 
 log = logging.getLogger(__name__)
 
-SMTP_CONNECTIONS = 4  # per delivery job; each sends its share of the batch in turn
+SMTP_CONNECTIONS = 8  # per delivery job; each sends its share of the batch in turn
 SMTP_TIMEOUT = 30  # seconds for the server's answer to any one command
 
 

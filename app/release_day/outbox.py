@@ -48,8 +48,8 @@ log = logging.getLogger(__name__)
 
 # How long a claimed batch belongs to its worker without a heartbeat: a dead worker's rows
 # are taken over this long after its last one.
-LEASE = timedelta(seconds=30)
-HEARTBEAT = 10  # real seconds between renewals: three chances inside one LEASE
+LEASE = timedelta(seconds=15)
+HEARTBEAT = 5  # real seconds between renewals: three chances inside one LEASE
 RETRY_WINDOW = timedelta(hours=12)
 FIRST_BACKOFF = 60  # seconds; doubles per attempt
 MAX_BACKOFF = 20 * 60  # some 36 tries in a 12 h window
@@ -142,8 +142,8 @@ def renew(lease: Lease, lease_for: timedelta = LEASE) -> int:
 
 
 @contextlib.contextmanager
-def kept_alive(renew: Callable[[], object]):
-    """Call `renew` (a lease's renewal) every HEARTBEAT seconds while the block runs, in a
+def kept_alive(renew: Callable[[], object], every: float = HEARTBEAT):
+    """Call `renew` (a lease's renewal) every `every` seconds while the block runs, in a
     thread with its own app context and connection. A renewal that fails (database away)
     is logged and tried again; if none succeeds before a delivery lease ends,
     `Lease.ending` stops the batch."""
@@ -153,7 +153,7 @@ def kept_alive(renew: Callable[[], object]):
     def beat():
         with app.app_context():
             try:
-                while not finished.wait(HEARTBEAT):
+                while not finished.wait(every):
                     try:
                         renew()
                     except DBAPIError as error:

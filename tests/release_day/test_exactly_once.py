@@ -319,7 +319,7 @@ def test_a_worker_killed_mid_batch_leaves_its_emails_to_another_within_a_minute(
 def test_sigterm_to_every_worker_again_and_again_loses_and_repeats_nothing(day):
     """A deploy every couple of seconds: each worker stops within 10 s, finishing the
     emails, pushes and saves in flight (all of them slow) and handing the rest back."""
-    day.smtp.handler.slow = 0.3
+    day.smtp.handler.slow = 0.6  # each connection ~8 messages: stops land mid-batch
     for platform in ("tidal", "youtube", "apple_music", "push"):
         day.sim.fail(platform, "slow", times=None, delay=0.5, method="POST")
     workers = [_start_worker(day, burst=False) for _ in range(2)]

@@ -62,12 +62,13 @@ def test_a_row_handed_back_is_claimable_at_once_without_counting_an_attempt(rd, 
 def test_a_renewed_lease_is_kept_and_the_old_claim_cannot_write_over_a_takeover(rd, artist):
     _email_deliveries(rd, artist, 2)
     with rd.app.app_context():
+        span = LEASE.total_seconds()
         lease = claim_due("email", 10)
-        rd.sim.advance(20)
-        assert renew(lease) == 2  # the heartbeat: 30 s more from now
-        rd.sim.advance(20)
-        assert claim_due("email", 10).ids == []  # 40 s after the claim, still held
-        rd.sim.advance(11)
+        rd.sim.advance(span * 2 / 3)
+        assert renew(lease) == 2  # the heartbeat: a whole LEASE more from now
+        rd.sim.advance(span * 2 / 3)
+        assert claim_due("email", 10).ids == []  # past the first LEASE, still held
+        rd.sim.advance(span / 3 + 1)
         taken = claim_due("email", 10)  # its worker stopped renewing: taken over
         assert taken.ids == lease.ids
         assert not done(lease, lease.ids[0])  # the first claim records nothing now
