@@ -16,7 +16,8 @@ at its release moment.
 SIGTERM (what a PaaS sends on deploy) stops it warmly: a delivery job in hand finishes the
 effects in flight, records them, hands the rest of its batch back (outbox.STOPPING), and
 the worker exits, within seconds. Anything a killed worker leaves unfinished is taken over
-once its lease (15 s; a release check's, 6 s) runs out.
+once its lease (15 s; a release check's, 6 s) runs out, or on PostgreSQL as soon as its
+presence lock is free (app/release_day/presence.py): within seconds.
 """
 
 import argparse
@@ -28,7 +29,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 
 from app import clock, create_app
+from app.extensions import db
 from app.jobs import enqueue_once, enqueue_periodic, make_worker
+from app.release_day import presence
 from app.release_day.schedule import PERIODIC, next_due, tick
 
 log = logging.getLogger("dropday.worker")
@@ -78,6 +81,8 @@ def main() -> None:
     # In simulator mode the simulator (and its clock) lives in the web process: ask it there.
     app = create_app({"SIMULATOR_CLOCK": "remote"})
     logging.basicConfig(level=logging.INFO)
+    with app.app_context():
+        presence.start(db.engine)
     worker = make_worker(app)
     stop = threading.Event()
     if not args.burst:

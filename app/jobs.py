@@ -74,6 +74,15 @@ def enqueue(func, *args, queue_name: str = "default", job_id: str | None = None,
     return q.enqueue(func, *args, job_id=job_id, **kwargs)
 
 
+def still_queued(job_id: str) -> bool:
+    """Whether the job waits in its queue: not started yet, not lost with Redis."""
+    try:
+        job = Job.fetch(job_id, connection=redis_connection())
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) == JobStatus.QUEUED
+
+
 def enqueue_periodic(func, queue_name: str, name: str, every: int, at: float) -> Job | None:
     """Enqueue `func` once for the period of `every` seconds that holds `at` (seconds since
     the epoch), however many ask: every worker's cron thread asks each period, one enqueues.

@@ -29,7 +29,7 @@ from sqlalchemy import or_, select, update
 
 from app import clock
 from app.extensions import db, mail
-from app.jobs import enqueue
+from app.jobs import JOB_TIMEOUT, enqueue, redis_connection, still_queued
 from app.models import Campaign, PlatformLink, ReleaseCheck
 from app.platforms import registry
 from app.platforms.base import NotFound, PermanentError, TemporaryError
@@ -49,14 +49,16 @@ HOURLY = (ALERT_AFTER + timedelta(days=7), timedelta(hours=1))
 SPARSE = (HOURLY[0] + timedelta(days=30), timedelta(hours=6))
 LAG_WINDOW = timedelta(hours=72)
 LAG_EVERY = timedelta(minutes=15)
-# A claimed check holds its campaign while its job waits for a worker (CHECK_QUEUED), then,
-# once running, CHECK_LEASE at a time, renewed every CHECK_HEARTBEAT real seconds
-# (outbox.kept_alive). If its job was lost (its worker killed, Redis emptied), the next tick
-# after that claims again: a check killed at the release moment is run again within seconds.
+# A claimed check holds its campaign CHECK_QUEUED at a time while its job waits for a worker
+# (a tick that finds the claim run out and the job still queued claims again without a second
+# job), then, once running, CHECK_LEASE at a time, renewed every CHECK_HEARTBEAT real
+# seconds (outbox.kept_alive). If its job was lost (its worker killed, Redis emptied), the
+# next tick after that enqueues it again: a check killed at the release moment, even before
+# it started, runs again within seconds.
 # Two checks that overlap anyway (a heartbeat starved that long) are harmless: links and
 # deliveries are unique per campaign and platform, per fan and kind, so the later one's
 # commit fails and nothing is done twice.
-CHECK_QUEUED = timedelta(seconds=30)
+CHECK_QUEUED = timedelta(seconds=5)
 CHECK_LEASE = timedelta(seconds=6)
 CHECK_HEARTBEAT = 2
 
@@ -113,13 +115,18 @@ def claim_check(campaign_id: int, now: datetime, *conditions, by="schedule") -> 
     ).rowcount
     db.session.commit()
     if won:
-        enqueue(
-            run_check,
-            campaign_id,
-            by,
-            queue_name="release",
-            job_id=f"check-{campaign_id}-{until.timestamp():.0f}",
-        )
+        waiting = f"dropday:check-job:{campaign_id}"  # the id of its job last enqueued
+        redis = redis_connection()
+        job_id = redis.get(waiting)
+        if job_id is None or not still_queued(job_id.decode()):
+            job = enqueue(
+                run_check,
+                campaign_id,
+                by,
+                queue_name="release",
+                job_id=f"check-{campaign_id}-{until.timestamp():.0f}",
+            )
+            redis.set(waiting, job.id, ex=JOB_TIMEOUT)
     return bool(won)
 
 

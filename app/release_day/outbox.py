@@ -33,7 +33,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_c
 from datetime import datetime, timedelta
 
 from flask import current_app, g
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, literal_column, or_, select, text, update
 from sqlalchemy.engine import Connection as DatabaseConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql import Executable
@@ -42,7 +42,7 @@ from app import clock
 from app.extensions import db
 from app.models import Delivery
 from app.models.release_day import DELIVERY_KINDS
-from app.release_day import webhook_events
+from app.release_day import presence, webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +71,33 @@ class Lease:
     def ending(self, margin: timedelta = timedelta(seconds=5)) -> bool:
         """Start no new effect: the worker is stopping, or the lease is about to run out
         (its heartbeat could not renew it)."""
-        return STOPPING.is_set() or clock.now() >= self.until - margin
+        if STOPPING.is_set() or presence.lost(self.claim):
+            return True
+        return clock.now() >= self.until - margin
 
 
 # -- claiming, keeping and handing back --------------------------------------------------------
 
 
+# The tokens of the workers alive now, in this database (app/release_day/presence.py).
+_LIVE = (
+    select(literal_column("objid::bigint"))
+    .select_from(text("pg_locks"))
+    .where(
+        text(
+            "locktype = 'advisory' AND classid = CAST(:presence_lock AS oid) AND objsubid = 2"
+            " AND granted AND database = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database())"
+        ).bindparams(presence_lock=presence.NAMESPACE)
+    )
+)
+
+
 def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
     """Claim up to `limit` deliveries of `kind` for this worker, oldest first; committed.
-    Due rows, and running rows whose lease ran out (their worker died): those are marked
-    `unconfirmed`.
+    Due rows, and running rows whose worker died: their lease ran out, or (PostgreSQL) the
+    worker that claimed them holds its presence lock no more (presence.py). Those are
+    marked `unconfirmed`.
 
     PostgreSQL: `FOR UPDATE SKIP LOCKED` in the subquery, so workers claiming at the same
     moment take disjoint rows without waiting for each other. SQLite has a single writer:
@@ -89,18 +106,21 @@ def claim_due(kind: str, limit: int, lease: timedelta = LEASE) -> Lease:
     """
     now = clock.now()
     until = now + lease
-    claim = secrets.randbits(62)
-    claimable = or_(
-        (Delivery.state == "due") & (Delivery.next_attempt_at <= now),
-        (Delivery.state == "running") & (Delivery.lease_until < now),
-    )
+    bits = presence.TOKEN_BITS
+    claim = presence.token() << bits | secrets.randbits(bits)
+    taken_over = [(Delivery.state == "running") & (Delivery.lease_until < now)]
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql and presence.settled():
+        holder = Delivery.claim.op(">>")(literal_column(str(bits)))
+        taken_over.append((Delivery.state == "running") & (holder != 0) & holder.not_in(_LIVE))
+    claimable = or_((Delivery.state == "due") & (Delivery.next_attempt_at <= now), *taken_over)
     due = (
         select(Delivery.id)
         .where(Delivery.kind == kind, claimable)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    if postgresql:
         # In a materialized CTE: inside `IN (...)` PostgreSQL may rescan a LIMIT ... SKIP
         # LOCKED subquery and so take more than `limit` rows.
         due = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
@@ -177,13 +197,18 @@ def hand_back(lease: Lease, ids) -> int:
     ids = list(ids)
     if not ids:
         return 0
-    result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.state == "running", Delivery.claim == lease.claim)
-        .values(state="due", claim=None, lease_until=None, attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    try:
+        result = db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.state == "running", Delivery.claim == lease.claim)
+            .values(state="due", claim=None, lease_until=None, attempts=Delivery.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except DBAPIError as error:  # the database is away: the rows come back with the lease
+        db.session.rollback()
+        log.warning("%d deliveries not handed back, left to their lease: %s", len(ids), error)
+        return 0
     return result.rowcount
 
 

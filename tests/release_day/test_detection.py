@@ -138,6 +138,21 @@ def test_two_ticks_at_once_start_one_check(rd, artist):
     assert len(_checks(rd.app)) == 1
 
 
+def test_a_check_waiting_in_the_queue_is_not_doubled_and_a_lost_one_is_enqueued_again(rd, artist):
+    campaign = rd.campaign(artist, platforms=["spotify"])
+    with rd.app.app_context():
+        assert schedule.tick()["checks"] == [campaign.id]
+        rd.sim.advance(detect.CHECK_QUEUED.total_seconds() + 1)  # its claim ran out, queued
+        assert schedule.tick()["checks"] == [campaign.id]  # claimed again...
+        assert queue("release").count == 1  # ...but still one job
+        queue("release").empty()  # the job is lost (its worker died as it took it)
+        rd.sim.advance(detect.CHECK_QUEUED.total_seconds() + 1)
+        assert schedule.tick()["checks"] == [campaign.id]
+        assert queue("release").count == 1  # enqueued again
+    rd.work()
+    assert len(_checks(rd.app)) == 1
+
+
 def test_check_now_runs_a_check_at_once_unless_one_is_running_or_it_is_too_early(rd, artist):
     early = rd.campaign(artist, released_ago=-timedelta(days=3), platforms=["spotify"])
     campaign = rd.campaign(artist, released_ago=timedelta(days=3), platforms=["spotify"])

@@ -40,6 +40,7 @@ from app.extensions import db
 from app.jobs import QUEUES, enqueue, queue
 from app.models import Campaign, Connection, Delivery, Signup
 from app.platforms.oauth import REVOKED
+from app.release_day import presence
 from app.release_day.outbox import LEASE
 from app.release_day.schedule import tick
 from tests.factories import Factories
@@ -536,12 +537,18 @@ def test_postgresql_away_for_10_s_mid_batch_loses_and_repeats_nothing(day, datab
     """The worker has messages in flight when the database drops every connection and
     refuses new ones for 10 s: the messages go out, their outcomes wait for the database
     (outbox.DATABASE_PATIENCE) instead of being left to be sent again, and the worker logs
-    and carries on rather than dying."""
+    and carries on rather than dying. A second worker, up all along, does not take the
+    first one's rows over when the database is back (every presence lock went with the
+    connections; each comes back before anyone takes over by a free lock)."""
     if not database_url.startswith("postgresql"):
         pytest.skip("a database server restart is a PostgreSQL matter")
     away = DatabaseAway(database_url)
+    others = []
 
     def restart(worker):
+        others.append(_start_worker(day, burst=False))
+        _wait_registered(day, 2)
+        time.sleep(presence.SETTLE + 1)  # its presence has settled: it could take over
         away.go()
         day.smtp.handler.resume.set()  # the held messages are accepted while it is away
         threading.Timer(10, away.back).start()
@@ -551,6 +558,9 @@ def test_postgresql_away_for_10_s_mid_batch_loses_and_repeats_nothing(day, datab
         output = _finish(worker, timeout=180)
     finally:
         away.back()
+        for other in others:
+            other.send_signal(signal.SIGTERM)
+            _finish(other)
     assert "not recorded yet, retrying" in output
     assert worker.returncode == 0, output[-4000:]
     _drain(day)

@@ -1,12 +1,15 @@
 """The outbox's leases: claims never overlap, a heartbeat keeps them, a dead worker's rows
 come back, and an outcome survives a dropped database connection."""
 
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Delivery
+from app.release_day import presence
 from app.release_day.outbox import (
     LEASE,
     _outcomes,
@@ -90,3 +93,45 @@ def test_an_outcome_whose_database_connection_was_dropped_is_recorded_on_a_new_o
         assert done(lease, lease.ids[0])
         close_outcomes()
         assert db.session.scalars(select(Delivery.state)).one() == "done"
+
+
+def test_a_dead_workers_claim_is_taken_over_at_once_and_a_living_ones_is_kept(
+    rd, artist, monkeypatch
+):
+    if rd.app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has no advisory locks: the lease alone decides there")
+    _email_deliveries(rd, artist, 2)
+    with rd.app.app_context():
+        holder, other = presence.Presence(db.engine), presence.Presence(db.engine)
+        holder.start()
+        other.start()
+        monkeypatch.setattr(presence, "SETTLE", 0)
+        try:
+            monkeypatch.setattr(presence, "_presence", holder)
+            lease = claim_due("email", 1)
+            assert lease.claim >> presence.TOKEN_BITS == holder.token != 0
+            monkeypatch.setattr(presence, "_presence", other)
+            second = claim_due("email", 10)
+            assert len(second.ids) == 1 and second.ids != lease.ids  # the living one's kept
+            holder.stop()
+            holder._drop()  # the holder dies: its connection closes, its lock is let go
+            deadline = time.monotonic() + 10
+            while not (taken := claim_due("email", 10)).ids and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert taken.ids == lease.ids  # long before its lease runs out
+            assert db.session.scalar(select(Delivery.unconfirmed).filter_by(id=lease.ids[0]))
+        finally:
+            holder.stop()
+            other.stop()
+            holder._drop()
+            other._drop()
+
+
+def test_a_worker_that_lost_its_presence_starts_no_new_effect(rd, artist, monkeypatch):
+    _email_deliveries(rd, artist, 1)
+    with rd.app.app_context():
+        monkeypatch.setattr(presence, "token", lambda: 7)
+        lease = claim_due("email", 1)
+        assert not lease.ending()
+        monkeypatch.setattr(presence, "token", lambda: 0)  # its lock is gone
+        assert lease.ending()
